@@ -1,0 +1,95 @@
+"""Command line: `python -m dlintro list`, `show LESSON`, `run LESSON [--key value ...]`.
+
+Exit codes: 0 the claim held, 1 it did not hold or the run diverged, 2 bad input (nothing was
+trained), 130 interrupted. Bad input is refused before TensorFlow is imported where possible.
+"""
+
+import signal
+import sys
+
+from dlintro import lessons
+from dlintro.config import ConfigError, describe_fields
+from dlintro.runs import RunDirectoryError, check_writable
+
+USAGE = """usage: python -m dlintro list [--names]
+       python -m dlintro show LESSON
+       python -m dlintro run LESSON [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]"""
+
+
+class UsageError(ValueError):
+    """The command line is not of a form this program takes."""
+
+
+def _take_option(arguments, flag, default):
+    """Removes `flag VALUE` (or `flag=VALUE`) from `arguments`; returns VALUE or `default`."""
+    for index, word in enumerate(arguments):
+        if word == flag:
+            if index + 1 == len(arguments):
+                raise UsageError(f"{flag} needs a value")
+            value = arguments[index + 1]
+            del arguments[index : index + 2]
+            return value
+        if word.startswith(flag + "="):
+            del arguments[index]
+            return word.split("=", 1)[1]
+    return default
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None, out=print):
+    """Runs the command line; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        command = arguments.pop(0) if arguments else "help"
+        if command in ("help", "-h", "--help"):
+            out(USAGE)
+            return 0
+        if command == "list":
+            if arguments not in ([], ["--names"]):
+                raise UsageError("list takes only --names")
+            if arguments:
+                out(" ".join(lessons.NAMES))
+            else:
+                for name in lessons.NAMES:
+                    out(f"{name:<14} {lessons.load(name).TITLE}")
+            return 0
+        if command not in ("show", "run") or not arguments:
+            raise UsageError(f"unknown command {' '.join([command, *arguments])!r}; try: python -m dlintro help")
+        name = arguments.pop(0)
+        if name not in lessons.NAMES:
+            raise lessons.UnknownLessonError(f"unknown lesson {name!r} (known: {', '.join(lessons.NAMES)})")
+        if command == "show":
+            lesson = lessons.load(name)
+            out(f"{lesson.TITLE}\n\n{lesson.__doc__.strip()}\n\nClaim: {lesson.CLAIM}\n\nHyperparameters:")
+            for flag, default, kind in describe_fields(lesson.Config):
+                out(f"  {flag:<22} {default:<14} {kind}")
+            return 0
+        runs_root = _take_option(arguments, "--runs-dir", "runs")
+        run_name = _take_option(arguments, "--run-name", None)
+        check_writable(runs_root)
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        from dlintro.runner import run_lesson  # imports TensorFlow, so only now
+
+        summary = run_lesson(name, arguments, runs_root=runs_root, run_name=run_name, out=out)
+    except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError) as error:
+        print(f"dlintro: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dlintro: interrupted", file=sys.stderr)
+        return 130
+    if summary["status"] == "diverged":
+        print(
+            "dlintro: the run diverged (the loss became NaN or infinite); "
+            "try a smaller --learning-rate. Nothing after that point was logged.",
+            file=sys.stderr,
+        )
+    out(f"\nLogs and summary.json: {summary['run_dir']}/")
+    out("See them in TensorBoard: make tensorboard, then open http://127.0.0.1:6006")
+    return 0 if summary["claim"]["holds"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

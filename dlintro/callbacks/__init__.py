@@ -1,0 +1,35 @@
+"""Keras callbacks that show what happens inside a network in TensorBoard.
+
+Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it:
+
+- `TensorBoard`: Keras's own callback (losses, metrics, weight histograms, graph), with steps
+  counted in passes over the data and nothing non-finite ever written;
+- `ActivationStatistics`: every layer's activations on a fixed probe batch, as histograms, and
+  per-layer mean, std, share of saturated sigmoid/tanh units and share of dead ReLU units;
+- `GradientStatistics`: the gradient of the loss for every trainable weight on the probe batch,
+  as histograms, and per-layer gradient norms drawn together in one Custom Scalars chart;
+- `DecisionBoundaryImages`: a 2-D classifier's output over the input plane, as pictures.
+
+Example:
+
+    import keras, numpy as np
+    from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+
+    x = np.random.rand(64, 2).astype("float32")
+    y = (x.sum(axis=1, keepdims=True) > 1).astype("float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=5, verbose=0, callbacks=[
+        TensorBoard("runs/mine"),
+        ActivationStatistics("runs/mine", probe_x=x[:16]),
+        GradientStatistics("runs/mine", probe_x=x[:16], probe_y=y[:16]),
+    ])
+"""
+
+from dlintro.callbacks.activations import ActivationStatistics
+from dlintro.callbacks.decision_boundary import DecisionBoundaryImages
+from dlintro.callbacks.gradients import GradientStatistics
+from dlintro.callbacks.tensorboard import TensorBoard
+
+__all__ = ["ActivationStatistics", "DecisionBoundaryImages", "GradientStatistics", "TensorBoard"]

@@ -1,0 +1,95 @@
+"""Histograms of the loss gradient for every weight, and per-layer gradient norms."""
+
+import numpy as np
+import tensorflow as tf
+from tensorboard.plugins.custom_scalar import layout_pb2
+from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
+
+from dlintro.callbacks.probe import ProbeCallback, all_finite
+
+# One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
+_PER_LAYER_CHARTS = (
+    ("Gradient norm per layer", r"gradient_norm/.*"),
+    ("Activation mean per layer", r"activation_mean/.*"),
+    ("Activation std per layer", r"activation_std/.*"),
+    ("Saturated sigmoid/tanh share per layer", r"saturated_share/.*"),
+    ("Dead ReLU share per layer", r"dead_share/.*"),
+)
+
+
+def per_layer_layout():
+    """The Custom Scalars layout that puts all layers of a run into one chart per statistic."""
+    charts = [
+        layout_pb2.Chart(title=title, multiline=layout_pb2.MultilineChartContent(tag=[regex]))
+        for title, regex in _PER_LAYER_CHARTS
+    ]
+    return layout_pb2.Layout(category=[layout_pb2.Category(title="Per layer", chart=charts)])
+
+
+class GradientStatistics(ProbeCallback):
+    """Logs the gradient of the loss with respect to every trainable weight on a probe batch.
+
+    Writes the histogram `gradients/<weight path>` for every trainable weight, the scalar
+    `gradient_norm/<layer>` (L2 norm over all of a layer's weight gradients) for every layer,
+    `gradient_norm_ratio/first_over_last` (how much smaller the first layer's norm is than the
+    last layer's) and a Custom Scalars layout that draws every layer's norm in one chart. The
+    gradient is the compiled loss (regularization included) in inference mode, so dropout does
+    not make the probe noisy.
+
+    Args:
+        log_dir: directory of the TensorBoard run to write into.
+        probe_x: a fixed batch of inputs.
+        probe_y: their targets.
+        every: log after every this many Keras epochs.
+        passes_per_epoch: passes over the data that one Keras epoch stands for.
+
+    Example:
+        >>> callback = GradientStatistics("runs/mine", probe_x=x[:64], probe_y=y[:64])
+        >>> model.fit(x, y, epochs=10, callbacks=[callback])
+    """
+
+    def __init__(self, log_dir, probe_x, probe_y, every=1, passes_per_epoch=1):
+        super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
+        self.probe_x = probe_x
+        self.probe_y = probe_y
+        self._gradients = None
+
+    def _build(self):
+        """Traces the gradient computation once; lists the layers that have trainable weights."""
+        model = self.model
+        self._layers = [layer for layer in model.layers if layer.trainable_weights]
+        variables = [weight for layer in self._layers for weight in layer.trainable_weights]
+
+        @tf.function
+        def gradients(x, y):
+            with tf.GradientTape() as tape:
+                y_pred = model(x, training=False)
+                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            return tape.gradient(loss, variables)
+
+        self._gradients = gradients
+        with self.writer.as_default(step=0):
+            tf.summary.experimental.write_raw_pb(
+                custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
+            )
+
+    def summarize(self, step):
+        if self._gradients is None:
+            self._build()
+        gradients = iter(np.asarray(g) for g in self._gradients(self.probe_x, self.probe_y))
+        per_layer = [
+            [(weight, next(gradients)) for weight in layer.trainable_weights]
+            for layer in self._layers
+        ]
+        if not all_finite(g for pairs in per_layer for _, g in pairs):
+            return False
+        norms = []
+        for layer, pairs in zip(self._layers, per_layer):
+            for weight, gradient in pairs:
+                tf.summary.histogram(f"gradients/{weight.path}", gradient)
+            norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for _, gradient in pairs)))
+            tf.summary.scalar(f"gradient_norm/{layer.name}", norm)
+            norms.append(norm)
+        if len(norms) > 1 and norms[-1] > 0:
+            tf.summary.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
+        return True

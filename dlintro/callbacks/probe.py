@@ -1,0 +1,60 @@
+"""What the probe callbacks share: a lazily created writer and the logging schedule."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def all_finite(arrays):
+    """True when every value in every array is finite (no NaN, no Inf)."""
+    return all(np.all(np.isfinite(array)) for array in arrays)
+
+
+class ProbeCallback(keras.callbacks.Callback):
+    """Logs something about the model on a fixed probe batch, before training and every N epochs.
+
+    Subclasses implement `summarize(step)`, which computes its values, and returns False,
+    writing nothing, when any of them is not finite. TensorBoard steps count passes over the
+    data: step 0 is the untrained model, and one Keras epoch adds `passes_per_epoch` (more than
+    1 when a repeated dataset makes one `fit` epoch cover several passes).
+
+    Args:
+        log_dir: directory of the TensorBoard run to write into.
+        every: log after every this many Keras epochs.
+        passes_per_epoch: passes over the data that one Keras epoch stands for.
+    """
+
+    def __init__(self, log_dir, every=1, passes_per_epoch=1):
+        super().__init__()
+        if every < 1 or passes_per_epoch < 1:
+            raise ValueError("every and passes_per_epoch must be at least 1")
+        self.log_dir = str(log_dir)
+        self.every = every
+        self.passes_per_epoch = passes_per_epoch
+        self.skipped_steps = []  # steps not written because a value was not finite
+        self._writer = None
+
+    @property
+    def writer(self):
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        return self._writer
+
+    def on_train_begin(self, logs=None):
+        self._log(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            self._log((epoch + 1) * self.passes_per_epoch)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.flush()
+
+    def _log(self, step):
+        with self.writer.as_default(step=step):
+            if not self.summarize(step):
+                self.skipped_steps.append(step)
+
+    def summarize(self, step):
+        raise NotImplementedError

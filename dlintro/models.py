@@ -1,0 +1,19 @@
+"""Every lesson's model factories, in one place.
+
+Each factory returns a compiled `keras.Model` that needs nothing from dlintro to train,
+evaluate, save or load: use it with plain `model.fit(...)` and your own callbacks.
+
+Example:
+    >>> from dlintro.models import xor_network
+    >>> from dlintro.lessons.xor import gate_data
+    >>> model = xor_network(hidden_units=8, hidden_activation="tanh")
+    >>> x, y = gate_data("xor")
+    >>> model.fit(x, y, epochs=500, verbose=0)
+    >>> model.save("xor.keras")
+"""
+
+from dlintro.lessons.xor import xor_network
+
+__all__ = [
+    "xor_network",
+]

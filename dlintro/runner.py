@@ -1,0 +1,151 @@
+"""Runs a lesson: validates its config, trains every variant, checks the claim, logs it all.
+
+`run_lesson` is the one function behind `python -m dlintro run` and `make lesson-NAME`; tests
+call it directly with a shrunken config.
+"""
+
+import dataclasses
+import datetime
+import time
+
+import tensorflow as tf
+from tensorboard.plugins.hparams import api as hparams_api
+
+from dlintro import lessons
+from dlintro.config import parse_overrides
+from dlintro.runs import Diverged, create_run_directory, write_summary
+from dlintro.training import Interrupted, seed_everything
+
+
+def _hparam_value(value):
+    """HParams take bool, int, float or str; lists become comma-separated text."""
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return value
+
+
+def _log_hparams(log_dir, config, variant):
+    """Writes the variant's hyperparameters (config and what sets it apart) for the HParams tab."""
+    values = {key: _hparam_value(value) for key, value in dataclasses.asdict(config).items()}
+    values.update(variant.hparams)
+    values["variant"] = variant.name
+    with tf.summary.create_file_writer(str(log_dir)).as_default():
+        hparams_api.hparams(values, trial_id=variant.name)
+
+
+def lesson_markdown(lesson, summary):
+    """The lesson's explanation, claim and measured verdict, as Markdown for the Text tab."""
+    claim = summary["claim"]
+    if claim["holds"] is None:
+        verdict = f"**Not checked:** the run {summary['status']}."
+    else:
+        verdict = ("**Holds.** " if claim["holds"] else "**Does not hold.** ") + claim["verdict"]
+    rows = ["| variant | status | " + " | ".join(summary["metric_names"]) + " |"]
+    rows.append("|" + " --- |" * (2 + len(summary["metric_names"])))
+    for name, entry in summary["variants"].items():
+        values = [_format(entry["metrics"].get(metric)) for metric in summary["metric_names"]]
+        rows.append(f"| {name} | {entry['status']} | " + " | ".join(values) + " |")
+    return "\n\n".join(
+        [
+            f"# {lesson.TITLE}",
+            (lesson.__doc__ or "").strip(),
+            f"## Claim\n\n{lesson.CLAIM}\n\n{verdict}",
+            "## Variants\n\n" + "\n".join(rows),
+        ]
+    )
+
+
+def _format(value):
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _print_report(summary, out):
+    """The console ending: a table of variants, then the claim and its verdict."""
+    names = list(summary["variants"])
+    metrics = summary["metric_names"]
+    width = max(len("variant"), *map(len, names))
+    out(f"\n{'variant':<{width}}  {'status':<11}" + "".join(f"{m:>12}" for m in metrics))
+    for name, entry in summary["variants"].items():
+        cells = "".join(f"{_format(entry['metrics'].get(m)):>12}" for m in metrics)
+        out(f"{name:<{width}}  {entry['status']:<11}{cells}")
+    claim = summary["claim"]
+    out(f"\nClaim: {claim['statement']}")
+    if claim["holds"] is None:
+        out(f"Verdict: not checked, the run {summary['status']}.")
+    else:
+        out(f"Verdict: {'HOLDS' if claim['holds'] else 'DOES NOT HOLD'}. {claim['verdict']}")
+
+
+def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
+    """Trains every variant of a lesson, checks its claim and writes the logs and `summary.json`.
+
+    Args:
+        name: the lesson's name, for example `"xor"`.
+        arguments: hyperparameter overrides, for example `["--epochs", "800"]`.
+        runs_root: where runs are kept; the run goes to `runs_root/name/<timestamp>/`.
+        run_name: a name for the run directory instead of the timestamp.
+        out: where progress and the final report are printed.
+
+    Returns:
+        The summary written to `summary.json`, as a dict.
+
+    Raises:
+        UnknownLessonError, ConfigError, RunDirectoryError: before anything is trained.
+        Interrupted: after writing a `summary.json` that says where the run stopped.
+
+    Example:
+        >>> summary = run_lesson("xor", ["--epochs", "300"], runs_root="/tmp/runs")
+        >>> summary["claim"]["holds"]
+        True
+    """
+    lesson = lessons.load(name)
+    config = parse_overrides(lesson.Config, arguments)
+    run_dir = create_run_directory(runs_root, name, run_name)
+    variants = lesson.variants(config)
+    summary = {
+        "lesson": name,
+        "title": lesson.TITLE,
+        "run_dir": str(run_dir),
+        "started": datetime.datetime.now().isoformat(timespec="seconds"),
+        "status": "running",
+        "config": dataclasses.asdict(config),
+        "variants": {v.name: {"hparams": v.hparams, "status": "pending", "metrics": {}} for v in variants},
+        "metric_names": [],
+        "claim": {"statement": lesson.CLAIM, "holds": None, "verdict": None, "numbers": {}},
+    }
+    write_summary(run_dir, summary)
+    out(f"{lesson.TITLE}\nTraining {len(variants)} variants into {run_dir}/")
+    results = {}
+    for variant in variants:
+        entry = summary["variants"][variant.name]
+        seed_everything(config.seed)
+        started = time.perf_counter()
+        try:
+            results[variant.name] = lesson.train(config, variant, run_dir / variant.name)
+            entry["status"] = "completed"
+            entry["metrics"] = results[variant.name]
+        except Diverged as error:
+            entry.update(status="diverged", diverged_at_step=error.step)
+            summary["status"] = "diverged"
+        except Interrupted as error:
+            entry.update(status="interrupted", interrupted_at_step=error.step)
+            summary.update(status="interrupted", finished=datetime.datetime.now().isoformat(timespec="seconds"))
+            write_summary(run_dir, summary)
+            out(f"\nInterrupted during {variant.name} after step {error.step}; "
+                f"logs so far and summary.json are in {run_dir}/")
+            raise
+        seconds = time.perf_counter() - started
+        entry["seconds"] = round(seconds, 2)
+        _log_hparams(run_dir / variant.name, config, variant)
+        out(f"  {variant.name:<28} {entry['status']:<10} {seconds:6.1f} s")
+    summary["metric_names"] = sorted({m for metrics in results.values() for m in metrics})
+    if summary["status"] == "running":
+        verdict = lesson.check(config, results)
+        summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
+        summary["status"] = "completed"
+    summary["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    with tf.summary.create_file_writer(str(run_dir)).as_default():
+        tf.summary.text("lesson", lesson_markdown(lesson, summary), step=0)
+    write_summary(run_dir, summary)
+    _print_report(summary, out)
+    return summary

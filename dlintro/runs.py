@@ -1,0 +1,135 @@
+"""Run directories, variants, verdicts and `summary.json`; nothing here imports TensorFlow.
+
+A run lives in `runs/<lesson>/<YYYYmmdd-HHMMSS>/`, one sub-directory per variant (one
+TensorBoard run each) and `summary.json` beside them. A run directory is created with an
+exclusive `mkdir`, so two runs started in the same second, even by two processes, get two
+directories (the second gets a `-2` suffix) and no run ever writes into an earlier one.
+"""
+
+import dataclasses
+import datetime
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+
+class RunDirectoryError(ValueError):
+    """The runs directory cannot be written, or a named run already exists."""
+
+
+class Diverged(RuntimeError):
+    """Training produced a non-finite loss or weight at `step` (passes over the data)."""
+
+    def __init__(self, step):
+        super().__init__(f"diverged: the loss became non-finite by step {step}")
+        self.step = step
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One way of training a lesson's model, logged as its own TensorBoard run.
+
+    Args:
+        name: short name, used as the run's directory name (letters, digits, `-` and `_`).
+        hparams: what sets this variant apart, shown in the HParams dashboard.
+    """
+
+    name: str
+    hparams: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """Whether a lesson's claim held, and the measured numbers that decided it.
+
+    Args:
+        holds: True when every part of the claim held.
+        numbers: the measured values the decision rests on, by name.
+        explanation: one or two sentences that say what was measured against what.
+    """
+
+    holds: bool
+    numbers: dict
+    explanation: str
+
+
+def check_writable(runs_root):
+    """Makes sure `runs_root` exists (creating it) and that files can be created inside it.
+
+    Raises:
+        RunDirectoryError: with a one-line reason when it cannot.
+    """
+    root = Path(runs_root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=".write-test-", dir=root)
+        os.rmdir(probe)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise RunDirectoryError(f"cannot write to runs directory {str(root)!r}: {reason}") from None
+
+
+def create_run_directory(runs_root, lesson, run_name=None, now=None):
+    """Creates and returns a fresh `runs_root/lesson/<run name>` directory.
+
+    Args:
+        runs_root: the directory that holds all runs (usually `runs`).
+        lesson: the lesson's name.
+        run_name: a name of your choice; refused if a run of that name exists. By default the
+            local time `YYYYmmdd-HHMMSS`, with `-2`, `-3`... added when that name is taken.
+        now: the time to name the run after (for tests); the current time by default.
+
+    Raises:
+        RunDirectoryError: when the directory cannot be created, or `run_name` is taken.
+    """
+    parent = Path(runs_root) / lesson
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        if run_name is not None:
+            if not run_name or "/" in run_name or run_name.startswith("."):
+                raise RunDirectoryError(f"bad run name {run_name!r}")
+            path = parent / run_name
+            try:
+                path.mkdir()
+            except FileExistsError:
+                raise RunDirectoryError(f"run directory {str(path)!r} already exists") from None
+            return path
+        stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        for attempt in range(1, 1000):
+            path = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                path.mkdir()
+                return path
+            except FileExistsError:
+                continue
+    except OSError as error:
+        raise RunDirectoryError(f"cannot create a run under {str(parent)!r}: {error.strerror}") from None
+    raise RunDirectoryError(f"too many runs named {stamp!r} under {str(parent)!r}")
+
+
+def _json_safe(value):
+    """Replaces non-finite floats (invalid JSON) by None, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def write_summary(run_dir, summary):
+    """Writes `summary.json` atomically (a reader never sees half a file)."""
+    path = Path(run_dir) / "summary.json"
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n")
+    os.replace(temporary, path)
+    return path
+
+
+def latest_run(runs_root, lesson):
+    """The newest run directory of `lesson` that has a `summary.json`, or None."""
+    runs = [path.parent for path in (Path(runs_root) / lesson).glob("*/summary.json")]
+    return max(runs, key=lambda path: path.stat().st_mtime, default=None)
