@@ -4,8 +4,11 @@ Exit codes: 0 the claim held, 1 it did not hold or the run diverged, 2 bad input
 trained), 130 interrupted. Bad input is refused before TensorFlow is imported where possible.
 """
 
+import os
 import signal
 import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
 
 from dlintro import lessons
 from dlintro.config import ConfigError, describe_fields

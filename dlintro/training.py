@@ -107,6 +107,7 @@ def fit(
             steps_per_epoch=steps_per_epoch,
             validation_data=validation_data,
             callbacks=[history, *all_callbacks],
+            shuffle=False,  # the dataset shuffles itself
             verbose=0,
         )
     except KeyboardInterrupt:

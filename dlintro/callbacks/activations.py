@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
 
 # A sigmoid or tanh unit counts as saturated where its slope is below a tenth of its
 # largest slope (0.25 for sigmoid, 1 for tanh): little gradient gets through it there.
@@ -62,11 +62,11 @@ class ActivationStatistics(ProbeCallback):
         self._forward = None
 
     def _build(self):
-        """A function returning every layer's output on the probe batch, traced once."""
+        """A traced function returning every layer's output."""
         self._layers = [
             layer for layer in self.model.layers if not isinstance(layer, keras.layers.InputLayer)
         ]
-        inner = keras.Model(self.model.inputs, [layer.output for layer in self._layers])
+        inner = keras.Model(self.model.input, [layer.output for layer in self._layers])
         self._forward = tf.function(lambda x: inner(x, training=False))
 
     def summarize(self, step):
@@ -77,7 +77,7 @@ class ActivationStatistics(ProbeCallback):
             return False
         for layer, output in zip(self._layers, outputs):
             name = activation_name(layer)
-            tf.summary.histogram(f"activations/{layer.name}", output)
+            write_histogram(f"activations/{layer.name}", output)
             tf.summary.scalar(f"activation_mean/{layer.name}", float(output.mean()))
             tf.summary.scalar(f"activation_std/{layer.name}", float(output.std()))
             for tag, share in (

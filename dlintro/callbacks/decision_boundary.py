@@ -86,14 +86,10 @@ class DecisionBoundaryImages(ProbeCallback):
         grid_x, grid_y = np.meshgrid(xs, ys)
         self._grid = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
         self._shape = grid_x.shape
-        self._predict = None
 
     def probability_grid(self):
         """P(class 1) over the plane, as a (resolution, resolution) array."""
-        if self._predict is None:
-            model = self.model
-            self._predict = tf.function(lambda x: model(x, training=False))
-        output = np.asarray(self._predict(self._grid))
+        output = np.asarray(self.model(self._grid, training=False))
         if output.ndim != 2 or output.shape[1] != 1:
             raise ValueError(f"expected one sigmoid output per point, got shape {output.shape}")
         return output.reshape(self._shape)

@@ -5,7 +5,7 @@ import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
 _PER_LAYER_CHARTS = (
@@ -55,7 +55,7 @@ class GradientStatistics(ProbeCallback):
         self._gradients = None
 
     def _build(self):
-        """Traces the gradient computation once; lists the layers that have trainable weights."""
+        """Traces the gradient computation once; writes the chart layout."""
         model = self.model
         self._layers = [layer for layer in model.layers if layer.trainable_weights]
         variables = [weight for layer in self._layers for weight in layer.trainable_weights]
@@ -86,7 +86,7 @@ class GradientStatistics(ProbeCallback):
         norms = []
         for layer, pairs in zip(self._layers, per_layer):
             for weight, gradient in pairs:
-                tf.summary.histogram(f"gradients/{weight.path}", gradient)
+                write_histogram(f"gradients/{weight.path}", gradient)
             norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for _, gradient in pairs)))
             tf.summary.scalar(f"gradient_norm/{layer.name}", norm)
             norms.append(norm)

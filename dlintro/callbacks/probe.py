@@ -3,11 +3,45 @@
 import keras
 import numpy as np
 import tensorflow as tf
+from tensorboard.plugins.histogram import metadata as histogram_metadata
 
 
 def all_finite(arrays):
     """True when every value in every array is finite (no NaN, no Inf)."""
     return all(np.all(np.isfinite(array)) for array in arrays)
+
+
+def histogram_buckets(values, bucket_count=30):
+    """(bucket_count, 3) rows of left edge, right edge and count: TensorBoard's histogram format.
+
+    The same buckets as `tf.summary.histogram` (equal widths from min to max; every value in
+    the last bucket when all are equal), computed in NumPy: in eager mode TensorBoard's own op
+    costs about 5 ms a call, which made the histograms most of a small lesson's run time.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if values.size == 0:
+        return np.zeros((bucket_count, 3))
+    low, high = values.min(), values.max()
+    if low == high:
+        counts = np.zeros(bucket_count)
+        counts[-1] = values.size
+        return np.stack([np.full(bucket_count, high), np.full(bucket_count, high), counts], axis=1)
+    edges = np.linspace(low, high, bucket_count + 1)
+    edges[-1] = high
+    width = (high - low) / bucket_count
+    index = np.minimum(np.floor((values - low) / width).astype(np.int64), bucket_count - 1)
+    counts = np.bincount(index, minlength=bucket_count).astype(np.float64)
+    return np.stack([edges[:-1], edges[1:], counts], axis=1)
+
+
+def write_histogram(tag, values, step=None, bucket_count=30):
+    """Writes a histogram to the default summary writer, as `tf.summary.histogram` would."""
+    return tf.summary.write(
+        tag,
+        tf.constant(histogram_buckets(values, bucket_count)),
+        step=step,
+        metadata=histogram_metadata.create_summary_metadata(display_name=tag, description=""),
+    )
 
 
 class ProbeCallback(keras.callbacks.Callback):

@@ -42,7 +42,7 @@ CLAIM = (
 @dataclasses.dataclass(frozen=True)
 class Config(LessonConfig):
     epochs: Annotated[int, Range(1, 100_000)] = 600  # full-batch passes over the four points
-    log_every: Annotated[int, Range(1, 10_000)] = 25  # passes between log points and pictures
+    log_every: Annotated[int, Range(1, 10_000)] = 50  # passes between log points and pictures
     hidden_units: Annotated[int, Range(1, 1024)] = 8  # width of the two-layer nets' hidden layer
     hidden_activation: Literal["tanh", "sigmoid", "relu"] = "tanh"  # the non-linear net's
     learning_rate: Annotated[float, Range(0, 10, open_low=True)] = 0.05  # Adam's step size
