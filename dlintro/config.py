@@ -39,9 +39,14 @@ class Range:
         return True
 
     def __str__(self):
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
+        low = "-inf" if self.low is None else _number(self.low)
+        high = "inf" if self.high is None else _number(self.high)
         return f"{'(' if self.open_low else '['}{low}, {high}{')' if self.open_high else ']'}"
+
+
+def _number(value):
+    """An int as written, a float in its shortest form."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _describe(field_type):

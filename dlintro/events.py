@@ -48,4 +48,4 @@ def plugin_of(run, tag):
 
 def variant_dirs(run_dir):
     """The variant run directories of a lesson run (those with event files), sorted by name."""
-    return sorted(path.parent for path in Path(run_dir).glob("*/events.out.tfevents.*"))
+    return sorted({path.parent for path in Path(run_dir).glob("*/events.out.tfevents.*")})

@@ -72,7 +72,10 @@ class ActivationStatistics(ProbeCallback):
     def summarize(self, step):
         if self._forward is None:
             self._build()
-        outputs = [np.asarray(output) for output in self._forward(self.probe_x)]
+        outputs = self._forward(self.probe_x)
+        if not isinstance(outputs, (list, tuple)):  # a one-layer model gives a bare tensor
+            outputs = [outputs]
+        outputs = [np.asarray(output) for output in outputs]
         if not all_finite(outputs):
             return False
         for layer, output in zip(self._layers, outputs):

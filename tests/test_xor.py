@@ -1,0 +1,118 @@
+"""The xor lesson end to end: every kind of TensorBoard data lands, and the claim holds."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dlintro import events
+from dlintro.lessons import xor
+from dlintro.runner import run_lesson
+
+SHORT = ["--epochs", "300", "--log-every", "50"]
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """One shortened xor run, shared by the tests that only read its logs."""
+    summary = run_lesson("xor", SHORT, runs_root=tmp_path_factory.mktemp("runs"), out=lambda *_: None)
+    return summary
+
+
+def test_every_kind_of_data_lands_for_every_variant(short_run):
+    variants = xor.variants(xor.Config())
+    assert [path.name for path in events.variant_dirs(short_run["run_dir"])] == sorted(
+        v.name for v in variants
+    )
+    probe_size = len(xor.INPUTS)
+    for variant in variants:
+        log_dir = f"{short_run['run_dir']}/{variant.name}"
+        run = events.load_run(log_dir)
+        layers = ["output"] if variant.hparams["layers"] == 1 else ["hidden", "output"]
+        units = {"hidden": xor.Config().hidden_units, "output": 1}
+        for layer in layers:
+            for tag in (f"activations/{layer}", f"gradients/{layer}/kernel", f"gradients/{layer}/bias"):
+                assert events.plugin_of(run, tag) == "histograms", tag
+            for tag in (f"activation_mean/{layer}", f"activation_std/{layer}", f"gradient_norm/{layer}"):
+                assert events.plugin_of(run, tag) == "scalars", tag
+            # Every probe example's activation of every unit is counted once, at every step.
+            steps, histograms = events.tensor_series(run, f"activations/{layer}")
+            assert steps == [0, 50, 100, 150, 200, 250, 300]
+            assert all(h[:, 2].sum() == probe_size * units[layer] for h in histograms)
+        # Sigmoid output: its saturation share is logged; a linear hidden layer has none.
+        assert "saturated_share/output" in events.tags(run)
+        assert ("saturated_share/hidden" in events.tags(run)) == (variant.hparams["hidden_activation"] == "tanh")
+        assert events.plugin_of(run, "decision_boundary") == "images"
+        steps, images = events.tensor_series(run, "decision_boundary")
+        assert steps == [0, 50, 100, 150, 200, 250, 300]
+        assert events.plugin_of(run, "custom_scalars__config__") == "custom_scalars"
+        assert events.plugin_of(run, "_hparams_/session_start_info") == "hparams"
+        train = events.load_run(f"{log_dir}/train")
+        for tag in ("epoch_loss", "epoch_accuracy", "output/kernel/histogram", "keras"):
+            assert tag in events.tags(train), tag
+        assert events.scalar_series(train, "epoch_loss")[0] == [50, 100, 150, 200, 250, 300]
+    root = events.load_run(short_run["run_dir"])
+    assert events.plugin_of(root, "lesson") == "text"
+    _, (text,) = events.tensor_series(root, "lesson")
+    markdown = text.item().decode()
+    assert xor.CLAIM in markdown and "Holds" in markdown
+
+
+def test_gradient_histograms_count_every_weight(short_run):
+    run = events.load_run(f"{short_run['run_dir']}/xor-two_layer_nonlinear")
+    hidden = xor.Config().hidden_units
+    for tag, size in (
+        ("gradients/hidden/kernel", 2 * hidden),
+        ("gradients/hidden/bias", hidden),
+        ("gradients/output/kernel", hidden),
+        ("gradients/output/bias", 1),
+    ):
+        _, histograms = events.tensor_series(run, tag)
+        assert all(h[:, 2].sum() == size for h in histograms), tag
+
+
+def test_summary_json_has_config_metrics_and_claim(short_run):
+    written = json.loads(open(f"{short_run['run_dir']}/summary.json").read())
+    assert written["lesson"] == "xor" and written["status"] == "completed"
+    assert written["config"] == {**written["config"], "epochs": 300, "log_every": 50, "seed": 0}
+    assert set(written["variants"]) == {v.name for v in xor.variants(xor.Config())}
+    assert written["claim"]["holds"] is True
+    assert set(written["claim"]["numbers"]) == set(written["variants"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_claim_only_the_nonlinear_net_solves_xor_and_xnor(runs_root, seed):
+    summary = run_lesson("xor", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=lambda *_: None)
+    accuracy = summary["claim"]["numbers"]
+    for gate in xor.GATES:
+        assert accuracy[f"{gate}-one_layer"] <= 0.75
+        assert accuracy[f"{gate}-two_layer_linear"] <= 0.75
+        assert accuracy[f"{gate}-two_layer_nonlinear"] == 1.0
+        # The pictures show it too: the solved net's last boundary puts every corner right.
+        run = events.load_run(f"{summary['run_dir']}/{gate}-two_layer_nonlinear/train")
+        _, accuracies = events.scalar_series(run, "epoch_accuracy")
+        assert accuracies[-1] == 1.0
+    assert summary["claim"]["holds"] is True
+
+
+def test_same_seed_same_numbers_and_a_new_directory_each_run(runs_root):
+    first = run_lesson("xor", SHORT, runs_root=runs_root, out=lambda *_: None)
+    second = run_lesson("xor", SHORT, runs_root=runs_root, out=lambda *_: None)
+    assert first["run_dir"] != second["run_dir"]
+    for name, entry in first["variants"].items():
+        assert entry["metrics"] == second["variants"][name]["metrics"]
+    # The first run's files are still there, unchanged in number.
+    assert len(events.variant_dirs(first["run_dir"])) == len(first["variants"])
+
+
+def test_factory_model_saves_and_loads(tmp_path):
+    import keras
+
+    model = xor.xor_network(hidden_units=4, hidden_activation="tanh")
+    x, y = xor.gate_data("xor")
+    model.fit(x, y, epochs=3, verbose=0)
+    path = tmp_path / "xor.keras"
+    keras.saving.save_model(model, path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    loaded.fit(x, y, epochs=1, verbose=0)  # still compiled and trainable after loading
