@@ -6,6 +6,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 
+# Command-line overrides that run each lesson briefly but still meaningfully, for the tests
+# that treat every lesson alike (reproducibility, concurrency, log size). Every lesson in
+# `dlintro.lessons.NAMES` needs an entry.
+QUICK_ARGS = {
+    "xor": ["--epochs", "100", "--log-every", "50"],
+}
+
 
 @pytest.fixture
 def runs_root(tmp_path):
