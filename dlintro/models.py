@@ -12,8 +12,14 @@ Example:
     >>> model.save("xor.keras")
 """
 
+from dlintro.lessons.linear import linear_neuron
 from dlintro.lessons.xor import xor_network
+from dlintro.lessons.vanishing import deep_network
+from dlintro.lessons.minima import ensemble_xor_network
 
 __all__ = [
+    "linear_neuron",
     "xor_network",
+    "deep_network",
+    "ensemble_xor_network",
 ]

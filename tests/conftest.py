@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 # `dlintro.lessons.NAMES` needs an entry.
 QUICK_ARGS = {
     "xor": ["--epochs", "100", "--log-every", "50"],
+    "vanishing": ["--epochs", "10", "--log-every", "5"],
 }
 
 

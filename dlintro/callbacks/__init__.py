@@ -8,7 +8,8 @@ Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it
   per-layer mean, std, share of saturated sigmoid/tanh units and share of dead ReLU units;
 - `GradientStatistics`: the gradient of the loss for every trainable weight on the probe batch,
   as histograms, and per-layer gradient norms drawn together in one Custom Scalars chart;
-- `DecisionBoundaryImages`: a 2-D classifier's output over the input plane, as pictures.
+- `DecisionBoundaryImages`: a 2-D classifier's output over the input plane, as pictures;
+- `GradientNormBars`: every layer's gradient norm as a bar chart on a log scale, as a picture.
 
 Example:
 
@@ -29,7 +30,14 @@ Example:
 
 from dlintro.callbacks.activations import ActivationStatistics
 from dlintro.callbacks.decision_boundary import DecisionBoundaryImages
+from dlintro.callbacks.gradient_bars import GradientNormBars
 from dlintro.callbacks.gradients import GradientStatistics
 from dlintro.callbacks.tensorboard import TensorBoard
 
-__all__ = ["ActivationStatistics", "DecisionBoundaryImages", "GradientStatistics", "TensorBoard"]
+__all__ = [
+    "ActivationStatistics",
+    "DecisionBoundaryImages",
+    "GradientNormBars",
+    "GradientStatistics",
+    "TensorBoard",
+]

@@ -16,7 +16,10 @@ not import TensorFlow, so listing lessons and refusing an unknown one are instan
 import importlib
 
 NAMES = (
+    "linear",
     "xor",
+    "vanishing",
+    "minima",
 )
 
 

@@ -1,0 +1,105 @@
+"""The vanishing lesson: per-layer gradient norms land for every layer, and the sigmoid net's fade."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlintro import events
+from dlintro.lessons import vanishing
+from dlintro.runner import run_lesson
+
+SHORT = ["--epochs", "10", "--log-every", "5"]
+LAYERS = [f"hidden_{index:02d}" for index in range(1, 11)] + ["output"]
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """One shortened run, shared by the tests that only read its logs."""
+    return run_lesson("vanishing", SHORT, runs_root=tmp_path_factory.mktemp("runs"), out=lambda *_: None)
+
+
+def initial_norms(run):
+    """Every layer's gradient norm at step 0, input side first, read from the event file."""
+    norms = []
+    for layer in LAYERS:
+        steps, values = events.scalar_series(run, f"gradient_norm/{layer}")
+        assert steps == [0, 5, 10]
+        norms.append(values[0])
+    return np.array(norms)
+
+
+def test_every_layer_is_logged_in_every_variant(short_run):
+    names = [variant.name for variant in vanishing.variants(vanishing.Config())]
+    assert [path.name for path in events.variant_dirs(short_run["run_dir"])] == sorted(names)
+    for name in names:
+        run = events.load_run(f"{short_run['run_dir']}/{name}")
+        for layer in LAYERS:
+            assert events.plugin_of(run, f"gradient_norm/{layer}") == "scalars"
+            assert events.plugin_of(run, f"gradients/{layer}/kernel") == "histograms"
+            assert events.plugin_of(run, f"activations/{layer}") == "histograms"
+        # The ratio chart divides the first hidden layer's norm by the output layer's.
+        steps, ratio = events.scalar_series(run, "gradient_norm_ratio/first_over_last")
+        assert steps == [0, 5, 10]
+        first = events.scalar_series(run, "gradient_norm/hidden_01")[1]
+        last = events.scalar_series(run, "gradient_norm/output")[1]
+        np.testing.assert_allclose(ratio, first / last, rtol=1e-5)
+        # Bar charts before training, halfway and at the end.
+        assert events.plugin_of(run, "gradient_norm_bars") == "images"
+        assert events.tensor_series(run, "gradient_norm_bars")[0] == [0, 5, 10]
+        assert events.plugin_of(run, "custom_scalars__config__") == "custom_scalars"
+        hidden = [f"{tag}/{layer}" for layer in LAYERS[:-1] for tag in ("saturated_share", "dead_share")]
+        logged = {tag for tag in hidden if tag in events.tags(run)}
+        kind = {"sigmoid": "saturated_share", "tanh": "saturated_share", "relu": "dead_share"}[name]
+        assert logged == {f"{kind}/{layer}" for layer in LAYERS[:-1]}
+        validation = events.load_run(f"{short_run['run_dir']}/{name}/validation")
+        assert events.scalar_series(validation, "epoch_accuracy")[0] == [5, 10]
+
+
+def test_sigmoid_gradient_falls_layer_by_layer_and_relu_does_not(short_run):
+    sigmoid = initial_norms(events.load_run(f"{short_run['run_dir']}/sigmoid"))
+    relu = initial_norms(events.load_run(f"{short_run['run_dir']}/relu"))
+    # Every sigmoid layer gets a smaller gradient than the one above it: a staircase down to
+    # the input, more than three decades in all; ReLU's first and last layers are alike.
+    assert np.all(np.diff(sigmoid) > 0)
+    assert sigmoid[0] / sigmoid[-1] < 1e-3
+    assert 0.1 <= relu[0] / relu[-1] <= 10
+    numbers = short_run["claim"]["numbers"]
+    assert numbers["sigmoid_first_over_last"] == pytest.approx(sigmoid[0] / sigmoid[-1], rel=1e-4)
+    # Glorot-initialised sigmoid units are not saturated, and the gradient vanishes anyway.
+    run = events.load_run(f"{short_run['run_dir']}/sigmoid")
+    assert events.scalar_series(run, "saturated_share/hidden_05")[1][0] < 0.05
+
+
+def test_relu_learns_far_more_than_sigmoid_in_the_same_epochs(short_run):
+    assert short_run["claim"]["holds"] is True
+    final = {}
+    for name in ("sigmoid", "relu"):
+        validation = events.load_run(f"{short_run['run_dir']}/{name}/validation")
+        final[name] = events.scalar_series(validation, "epoch_accuracy")[1][-1]
+    assert final["sigmoid"] < 0.2  # near chance for ten digits
+    assert final["relu"] >= final["sigmoid"] + 0.3
+    assert short_run["variants"]["relu"]["metrics"]["val_accuracy"] == pytest.approx(final["relu"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_gradient_claim_at_initialisation_for_other_seeds(seed):
+    # Recomputed here with a plain GradientTape, independently of the lesson's callbacks.
+    import keras
+
+    x_train, y_train, _, _ = vanishing.digits_data(500, seed)
+    ratios = {}
+    for activation, initializer in (("sigmoid", "glorot_uniform"), ("relu", "he_normal")):
+        keras.utils.set_random_seed(seed)
+        model = vanishing.deep_network(activation, kernel_initializer=initializer)
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(x=x_train[:64], y=y_train[:64], y_pred=model(x_train[:64]))
+        kernel_and_bias = tape.gradient(loss, model.trainable_weights)
+        norms = [float(tf.linalg.global_norm(kernel_and_bias[i : i + 2])) for i in (0, 20)]
+        ratios[activation] = norms[0] / norms[1]
+    assert ratios["sigmoid"] < 1e-3
+    assert 0.1 <= ratios["relu"] <= 10
+
+
+def test_config_refuses_epochs_not_a_multiple_of_log_every():
+    with pytest.raises(ValueError):
+        vanishing.Config(epochs=7, log_every=2)
