@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 # that treat every lesson alike (reproducibility, concurrency, log size). Every lesson in
 # `dlintro.lessons.NAMES` needs an entry.
 QUICK_ARGS = {
+    "linear": ["--steps", "40", "--log-every", "20"],
     "xor": ["--epochs", "100", "--log-every", "50"],
     "vanishing": ["--epochs", "10", "--log-every", "5"],
 }

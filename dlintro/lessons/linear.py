@@ -1,0 +1,167 @@
+"""Here are four equations in two unknowns, `w1` and `w2`:
+
+    1 w1 + 2 w2 =  5.0
+    2 w1 + 1 w2 =  4.0
+    1 w1 - 1 w2 = -1.0
+    3 w1 + 1 w2 =  5.6
+
+Four equations and only two unknowns: no pair (w1, w2) satisfies all four exactly (the first
+three agree on w1 = 1, w2 = 2, the fourth wants a little more). The best we can do is the
+pair that makes the four errors as small as possible together, measured as the mean of their
+squares. Linear algebra finds it directly (least squares, `numpy.linalg.lstsq`).
+
+A neuron without a bias computes exactly the left-hand side: it multiplies each input by a
+weight and adds the products. Give it the coefficients of each equation as input and the
+right-hand side as the target, and its two weights *are* the two unknowns. Training starts
+them at random values and moves them, step after step, against the gradient of the mean
+squared error, downhill on the loss surface. It never sees the answer, yet it arrives at the
+same pair as linear algebra. That is all training is: adjusting the weights until the outputs
+come as close to the targets as they can. Recognising a cat in a photo rests on the same
+arithmetic, with millions of weights instead of two.
+
+**What to look at in TensorBoard**
+
+- *Time Series*: `weights/neuron/w1` and `weights/neuron/w2`, one point per training step:
+  both leave their random start and settle on the least-squares values (compare them with the
+  numbers in the claim below). One of them moves fast at first, the other slowly: the bowl is
+  steeper in some directions than in others.
+- *Time Series*: `train/epoch_loss` falls quickly, then flattens at a floor above zero: the
+  equations are not exactly consistent, so no weights make every error vanish.
+- *Images*: `loss_surface`, the mean squared error over the (w1, w2) plane with the path of
+  the weights drawn on it; drag the step slider to replay the descent from the circle (the
+  random start) to the star (the least-squares answer).
+- *Histograms* and *Custom Scalars*: the neuron's output and the gradient of its kernel on the
+  four equations, which shrinks to nothing as the weights reach the bottom of the bowl.
+"""
+
+import dataclasses
+from typing import Annotated
+
+import keras
+import numpy as np
+
+from dlintro.callbacks import (
+    ActivationStatistics,
+    GradientStatistics,
+    LossSurfacePath,
+    TensorBoard,
+    WeightScalars,
+)
+from dlintro.config import LessonConfig, Range
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "linear: a neuron's weights are the unknowns of a set of linear equations"
+TOLERANCE = 1e-3
+CLAIM = (
+    "Gradient descent on a bias-free Dense(1) neuron, fed four linear equations in two unknowns, "
+    f"ends with weights within {TOLERANCE:g} of the least-squares solution (numpy.linalg.lstsq)."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    steps: Annotated[int, Range(1, 100_000)] = 150  # full-batch gradient-descent steps (one per pass)
+    learning_rate: Annotated[float, Range(0, 10, open_low=True)] = 0.05  # plain SGD's step size
+    log_every: Annotated[int, Range(1, 100_000)] = 10  # steps between pictures and histograms
+
+
+# Data: the equations' coefficients are the inputs, their right-hand sides the targets.
+COEFFICIENTS = np.array([[1, 2], [2, 1], [1, -1], [3, 1]], dtype=np.float32)
+RIGHT_HAND_SIDES = np.array([5.0, 4.0, -1.0, 5.6], dtype=np.float32)
+
+
+def equations():
+    """The four equations as (inputs of shape (4, 2), targets of shape (4, 1)), float32."""
+    return COEFFICIENTS, RIGHT_HAND_SIDES.reshape(-1, 1)
+
+
+def least_squares_solution():
+    """The oracle: (w1, w2) that minimise the summed squared error, from linear algebra."""
+    solution, *_ = np.linalg.lstsq(COEFFICIENTS.astype(np.float64), RIGHT_HAND_SIDES.astype(np.float64), rcond=None)
+    return solution
+
+
+# Model.
+def linear_neuron(learning_rate=0.05):
+    """A compiled neuron that outputs `w1 * x1 + w2 * x2`: no bias, no activation.
+
+    Args:
+        learning_rate: step size of plain stochastic gradient descent (no momentum).
+
+    Returns:
+        A `keras.Model` compiled with SGD and mean squared error; its only weight is the
+        (2, 1) kernel of the layer `neuron`.
+
+    Example:
+        >>> model = linear_neuron(learning_rate=0.05)
+        >>> x, y = equations()
+        >>> model.fit(x, y, batch_size=4, epochs=150, verbose=0)
+        >>> model.get_layer("neuron").kernel.numpy().ravel()  # close to least_squares_solution()
+    """
+    inputs = keras.Input(shape=(2,), name="coefficients")
+    outputs = keras.layers.Dense(1, use_bias=False, name="neuron")(inputs)
+    model = keras.Model(inputs, outputs, name="linear_neuron")
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mean_squared_error")
+    return model
+
+
+def variants(config):
+    """One run: plain gradient descent from a random start."""
+    return [Variant("gradient_descent", {"optimizer": "sgd"})]
+
+
+# Training.
+def train(config, variant, log_dir):
+    """Runs full-batch gradient descent, logging both weights after every step and the path."""
+    x, y = equations()
+    solution = least_squares_solution()
+    model = linear_neuron(learning_rate=config.learning_rate)
+    start = model.get_layer("neuron").kernel.numpy().ravel()
+    # One step per Keras epoch (`fit`'s `log_every=1`), so that the weights and the loss can be
+    # read after every step. The histograms and pictures, which cost more and change slowly,
+    # are drawn only every `config.log_every` steps.
+    every = config.log_every
+    callbacks = [
+        TensorBoard(log_dir, histogram_freq=every),
+        ActivationStatistics(log_dir, x, every=every),
+        GradientStatistics(log_dir, x, y, every=every),
+        WeightScalars(log_dir, each_step=True),
+        LossSurfacePath(log_dir, x, y, solution=solution, picture_every=every),
+    ]
+    fit(model, x, y, log_dir=log_dir, epochs=config.steps, log_every=1, callbacks=callbacks,
+        seed=config.seed, report=False)
+    weights = model.get_layer("neuron").kernel.numpy().ravel().astype(np.float64)
+    residual = COEFFICIENTS @ weights - RIGHT_HAND_SIDES
+    oracle_residual = COEFFICIENTS @ solution - RIGHT_HAND_SIDES
+    return {
+        "w1": float(weights[0]),
+        "w2": float(weights[1]),
+        "start_w1": float(start[0]),
+        "start_w2": float(start[1]),
+        "lstsq_w1": float(solution[0]),
+        "lstsq_w2": float(solution[1]),
+        "max_error": float(np.max(np.abs(weights - solution))),
+        "loss": float(np.mean(residual**2)),
+        "lstsq_loss": float(np.mean(oracle_residual**2)),
+    }
+
+
+# The claim.
+def check(config, results):
+    """Every run's weights within TOLERANCE of lstsq's, in each coordinate."""
+    numbers = {}
+    for name, metrics in results.items():
+        numbers.update({f"{name}/{key}": metrics[key] for key in ("w1", "w2", "max_error")})
+    numbers["lstsq_w1"], numbers["lstsq_w2"] = map(float, least_squares_solution())
+    holds = all(metrics["max_error"] <= TOLERANCE for metrics in results.values())
+    explanation = "; ".join(
+        f"{name}: trained (w1, w2) = ({m['w1']:.5f}, {m['w2']:.5f}) from a random start at "
+        f"({m['start_w1']:.3f}, {m['start_w2']:.3f}), largest difference {m['max_error']:.1e}"
+        for name, m in results.items()
+    )
+    explanation += (
+        f"; lstsq gives ({numbers['lstsq_w1']:.5f}, {numbers['lstsq_w2']:.5f}), "
+        f"tolerance {TOLERANCE:g}."
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
