@@ -10,7 +10,7 @@ RUNS ?= runs
 # The lessons, in course order, read from the registry without importing TensorFlow.
 LESSONS := $(shell $(PYTHON) -c 'from dlintro.lessons import NAMES; print(*NAMES)')
 
-.PHONY: setup list lessons test tensorboard bench clean-venv
+.PHONY: setup list lessons test tensorboard screenshots report bench clean-venv
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test: $(INSTALLED)
 tensorboard: $(INSTALLED)
 	@echo "TensorBoard on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	@$(VENV)/bin/tensorboard --logdir $(RUNS) --host 127.0.0.1 --port $(PORT)
+
+# Trains every lesson (default configs) into a temporary directory, serves it, and saves the
+# dashboards that tell each lesson's story to docs/screenshots/ with headless Chromium.
+screenshots: $(INSTALLED)
+	@$(PY) -m dlintro.screenshots $(ARGS)
+
+# One self-contained HTML page for the latest run of each lesson under $(RUNS).
+report: $(INSTALLED)
+	@$(PY) -m dlintro.report --runs-dir $(RUNS) $(if $(OUTPUT),--output $(OUTPUT))
 
 bench: $(INSTALLED)
 	@$(PY) -m dlintro.bench
