@@ -13,6 +13,7 @@ QUICK_ARGS = {
     "linear": ["--steps", "40", "--log-every", "20"],
     "xor": ["--epochs", "100", "--log-every", "50"],
     "vanishing": ["--epochs", "10", "--log-every", "5"],
+    "minima": ["--starts", "40", "--epochs", "400", "--log-every", "200"],
 }
 
 

@@ -1,0 +1,405 @@
+"""Gradient descent only ever walks downhill from where it stands, so where it ends depends on
+where it starts. Train the same small XOR net from many random starting weights and the final
+losses do not all land near 0: they split into a group that **solved** XOR (loss close to 0)
+and a group that got **stuck** on a level it never leaves, typically about 0.35 (two of the
+four corners answered 0.5, undecided) or about 0.48 (one corner right, the other three all
+answered 2/3). No step downhill leads out of those places, so more epochs do not help.
+
+Here the XOR net with **2** hidden sigmoid units is trained from many random starts, and so is
+the same net with **8** hidden units, each with three optimizers: plain SGD, SGD with
+momentum, and Adam. With 2 hidden units a clear share of the starts ends stuck, whatever the
+optimizer; with 8 almost none do. A wider net has many more ways to arrange its hidden units
+into a solution, and the places where a narrow net stalls have a downhill way out once there
+are spare units. Width is the cure here, not a cleverer optimizer. (Strictly, the stalls of
+the 2-unit XOR net are mostly flat valleys and saddles rather than bowl-shaped minima; to
+gradient descent, which stops improving either way, the effect is the same.)
+
+**How the starts are trained.** All starts of one configuration live in one Keras model: every
+layer carries a *starts* dimension (`EnsembleDense`, kernel shape `(starts, inputs, units)`),
+so the model answers each input once per start, and its loss is the *sum* of the starts'
+losses. The derivative of a sum with respect to one start's weights is that start's own
+derivative, and SGD, momentum and Adam update every weight from its own gradient history
+only, so each start trains exactly as it would alone, only all in one graph: about a hundred
+times faster than one `fit` per start. A start counts as **stuck** when its final loss (mean
+binary cross-entropy over the four points) is above ln(2)/4 = 0.173: a net that gets even one
+corner wrong has at least that loss (that corner alone costs ln 2 or more), so any start below
+the line classifies all four corners right. The three optimizers of one width start from the
+very same random weights.
+
+**What to look at in TensorBoard**
+
+- *Histograms*: `start_losses`, the loss of every start at every log point. At step 0 it is one
+  lump around 0.7; over training it splits into a lump at 0 (solved) and one or two lumps at
+  0.35 and 0.48 (stuck) for 2 hidden units, and collapses onto 0 for 8.
+- *Time Series*: `stuck_share`, the share of starts above ln(2)/4, per run; `mean_start_loss`.
+  (`epoch_loss` is the *sum* over all starts, the quantity the gradients come from.)
+- *Images*: `loss_slice/stuck` and `loss_slice/solved`, the loss along the straight line from a
+  start's initial weights (0) to its trained weights (1), a little beyond both ends. The stuck
+  start's curve flattens out far above the dashed line; the solved one reaches 0.
+- *Histograms*: `activations/hidden` and `gradients/...` pool all starts of a run together.
+- *HParams*: the six runs side by side, width against optimizer.
+"""
+
+import dataclasses
+import math
+import time
+from typing import Annotated, Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+from matplotlib.figure import Figure
+
+from dlintro.callbacks.gradient_bars import figure_to_array
+from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
+from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
+from dlintro.lessons.xor import gate_data
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "minima: from many random starts, a narrow net often gets stuck; a wider one rarely does"
+CLAIM = (
+    "Trained with Adam from many random starts on XOR, at least 20 % of the starts of a net "
+    "with 2 hidden sigmoid units end stuck (final loss above ln(2)/4); with 8 hidden units at "
+    "most 5 % do, with each of SGD, SGD with momentum and Adam. (The 2-unit shares of SGD and "
+    "momentum are reported, not checked: they sit near 20 % and move with the step size.)"
+)
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    starts: Annotated[int, Range(1, 10_000)] = 100  # random starts per run, trained together
+    epochs: Annotated[int, Range(1, 100_000)] = 1000  # full-batch passes over the four points
+    log_every: Annotated[int, Range(1, 10_000)] = 100  # passes between two log points
+    narrow_units: Annotated[int, Range(1, 64)] = 2  # hidden units of the narrow net
+    wide_units: Annotated[int, Range(1, 64)] = 8  # hidden units of the wide net
+    optimizers: tuple[Literal["sgd", "momentum", "adam"], ...] = OPTIMIZERS  # one run each per width
+    sgd_learning_rate: Annotated[float, Range(0, 100, open_low=True)] = 3.0  # plain SGD's step size
+    momentum_learning_rate: Annotated[float, Range(0, 100, open_low=True)] = 0.3  # with momentum
+    momentum: Annotated[float, Range(0, 1, open_high=True)] = 0.9  # momentum's decay factor
+    adam_learning_rate: Annotated[float, Range(0, 10, open_low=True)] = 0.05  # Adam's step size
+    claim_optimizer: Literal["sgd", "momentum", "adam"] = "adam"  # whose 2-unit share is checked
+    slice_points: Annotated[int, Range(3, 1000)] = 50  # points on each loss-surface slice
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_multiple(self, "epochs", of="log_every")
+        if self.narrow_units >= self.wide_units:
+            raise ConfigError(
+                f"narrow_units ({self.narrow_units}) must be below wide_units ({self.wide_units})"
+            )
+        if len(set(self.optimizers)) != len(self.optimizers):
+            raise ConfigError(f"optimizers must not repeat, got {','.join(self.optimizers)}")
+        if self.claim_optimizer not in self.optimizers:
+            raise ConfigError(
+                f"claim_optimizer ({self.claim_optimizer}) must be one of optimizers "
+                f"({','.join(self.optimizers)})"
+            )
+
+    def learning_rate(self, optimizer):
+        """The configured step size of `optimizer`."""
+        return getattr(self, f"{optimizer}_learning_rate")
+
+
+# A start is stuck when its final mean loss over the four points is above ln(2)/4: one corner
+# on the wrong side of 0.5 costs at least ln 2 by itself, a quarter of the mean, so every start
+# below this line gets all four corners right (the converse needs enough epochs to get close).
+STUCK_LOSS = math.log(2) / 4
+
+# The slice runs from a little before the initial weights (0) to a little past the final (1).
+SLICE_RANGE = (-0.25, 1.25)
+
+
+# Models: a dense layer with a starts dimension, and a loss that adds up the starts' losses.
+@keras.saving.register_keras_serializable(package="dlintro")
+class EnsembleDense(keras.layers.Layer):
+    """`starts` independent dense layers side by side: output `(batch, starts, units)`.
+
+    The input is either `(batch, features)`, shared by all starts (the first layer), or
+    `(batch, starts, features)`, one slice per start (the layers after it). Each start's
+    kernel is initialised like a plain `Dense` layer's (Glorot uniform for its own fan-in and
+    fan-out, zero bias), so one start is exactly a plain Keras net.
+
+    Args:
+        starts: how many independent copies of the layer.
+        units: output units of each copy.
+        activation: activation function, as for `keras.layers.Dense`.
+
+    Example:
+        >>> layer = EnsembleDense(starts=100, units=2, activation="sigmoid")
+        >>> layer(np.zeros((4, 2), "float32")).shape
+        TensorShape([4, 100, 2])
+    """
+
+    def __init__(self, starts, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        if starts < 1 or units < 1:
+            raise ValueError(f"starts and units must be at least 1, got {starts} and {units}")
+        self.starts = starts
+        self.units = units
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        # Keras's own Glorot initializer would count the starts dimension into the fan-in and
+        # draw every start's weights ten times too small for 100 starts.
+        limit = math.sqrt(6.0 / (features + self.units))
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(self.starts, features, self.units),
+            initializer=keras.initializers.RandomUniform(-limit, limit),
+        )
+        self.bias = self.add_weight(name="bias", shape=(self.starts, self.units), initializer="zeros")
+
+    def call(self, inputs):
+        if len(inputs.shape) == 2:
+            outputs = ops.einsum("bi,sio->bso", inputs, self.kernel)
+        else:
+            outputs = ops.einsum("bsi,sio->bso", inputs, self.kernel)
+        return self.activation(outputs + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.starts, self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "starts": self.starts,
+            "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+        }
+
+
+def start_losses(y_true, y_pred):
+    """Binary cross-entropy of every example for every start: `(batch, starts)`."""
+    y_true = ops.broadcast_to(ops.expand_dims(ops.cast(y_true, y_pred.dtype), 1), ops.shape(y_pred))
+    return keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="dlintro")
+class EnsembleBinaryCrossentropy(keras.losses.Loss):
+    """Binary cross-entropy summed over the starts and averaged over the batch.
+
+    Targets are `(batch, 1)`, predictions `(batch, starts, 1)`. Summing (not averaging) over
+    the starts gives every start exactly the gradient it would get trained alone.
+    """
+
+    def __init__(self, name="ensemble_binary_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        return ops.sum(start_losses(y_true, y_pred), axis=1)
+
+
+def ensemble_xor_network(starts=100, hidden_units=2, optimizer="adam", learning_rate=0.05, momentum=0.9):
+    """A compiled ensemble of `starts` independent 2-input, 1-hidden-layer sigmoid nets.
+
+    Args:
+        starts: how many nets (random starts) the model trains side by side.
+        hidden_units: sigmoid units in each net's hidden layer.
+        optimizer: `"sgd"`, `"momentum"` (SGD with momentum) or `"adam"`.
+        learning_rate: the optimizer's step size.
+        momentum: the decay factor of `"momentum"` (ignored by the others).
+
+    Returns:
+        A `keras.Model` from inputs `(batch, 2)` to probabilities `(batch, starts, 1)`,
+        compiled with `EnsembleBinaryCrossentropy` on targets `(batch, 1)`.
+
+    Example:
+        >>> model = ensemble_xor_network(starts=100, hidden_units=2, optimizer="adam")
+        >>> x, y = gate_data("xor")
+        >>> model.fit(x, y, epochs=1000, verbose=0)
+        >>> per_start_losses(model, x, y)  # 100 final losses, one per start
+    """
+    optimizers = {
+        "sgd": lambda: keras.optimizers.SGD(learning_rate),
+        "momentum": lambda: keras.optimizers.SGD(learning_rate, momentum=momentum),
+        "adam": lambda: keras.optimizers.Adam(learning_rate),
+    }
+    if optimizer not in optimizers:
+        raise ValueError(f"optimizer must be one of {', '.join(optimizers)}, got {optimizer!r}")
+    inputs = keras.Input(shape=(2,), name="inputs")
+    hidden = EnsembleDense(starts, hidden_units, activation="sigmoid", name="hidden")(inputs)
+    outputs = EnsembleDense(starts, 1, activation="sigmoid", name="output")(hidden)
+    model = keras.Model(inputs, outputs, name="ensemble_xor_network")
+    model.compile(optimizer=optimizers[optimizer](), loss=EnsembleBinaryCrossentropy())
+    return model
+
+
+def per_start_losses(model, x, y):
+    """Every start's mean loss over the examples, as a `(starts,)` NumPy array."""
+    return np.asarray(ops.mean(start_losses(y, model(x, training=False)), axis=0), dtype=np.float64)
+
+
+def loss_slices(initial_weights, final_weights, starts, x, y, positions):
+    """The loss of each of `starts` at `positions` on the line from its initial to final weights.
+
+    Position 0 is a start's initial weights and 1 its trained weights. Every point of every
+    slice is one member of a single ensemble, so all of them take one forward pass.
+
+    Returns:
+        A `(len(starts), len(positions))` array of mean losses over the examples.
+    """
+    positions = np.asarray(positions, dtype=np.float32)
+    points = []
+    for initial, final in zip(initial_weights, final_weights):
+        # One member per (start, position): initial + position * (final - initial).
+        steps = positions.reshape(-1, *[1] * (initial.ndim - 1))
+        points.append(np.concatenate([initial[s] + steps * (final[s] - initial[s]) for s in starts]))
+    line = ensemble_xor_network(starts=len(points[0]), hidden_units=initial_weights[0].shape[-1])
+    line.set_weights(points)
+    return per_start_losses(line, x, y).reshape(len(starts), len(positions))
+
+
+def render_loss_slice(positions, losses, ends, title):
+    """Draws the loss along a slice, the two ends and the stuck line, as an RGB array."""
+    figure = Figure(figsize=(5.6, 3.4), dpi=80)
+    # Fixed margins: `tight_layout` would cost more than everything else in the picture.
+    figure.subplots_adjust(left=0.11, right=0.97, bottom=0.14, top=0.9)
+    axes = figure.add_subplot()
+    axes.plot(positions, losses, color="#2166ac", linewidth=2)
+    axes.axhline(STUCK_LOSS, color="grey", linestyle="--", linewidth=1)
+    axes.text(positions[0], STUCK_LOSS, " stuck above ln(2)/4", va="bottom", fontsize=8, color="grey")
+    for position, loss, label in zip((0.0, 1.0), ends, ("initial", "trained")):
+        axes.plot([position], [loss], "o", color="#e66101")
+        axes.annotate(f"{label}\n{loss:.3f}", (position, loss), textcoords="offset points",
+                      xytext=(0, 8), ha="center", fontsize=8)
+    axes.set_ylim(0, max(np.max(losses), *ends) * 1.25)
+    axes.set_xlabel("position on the line (0 = initial weights, 1 = trained weights)")
+    axes.set_ylabel("mean loss on XOR")
+    axes.set_title(title, fontsize=10)
+    return figure_to_array(figure)
+
+
+class StartLosses(ProbeCallback):
+    """Logs every start's loss (histogram `start_losses`) and the share of stuck starts.
+
+    Also logs `stuck_share` (starts whose loss is above `STUCK_LOSS`) and `mean_start_loss`,
+    before training and every `every` Keras epochs.
+
+    Args:
+        log_dir: directory of the TensorBoard run to write into.
+        x, y: the training data, on which every start's loss is measured.
+        every: log after every this many Keras epochs.
+        passes_per_epoch: passes over the data that one Keras epoch stands for.
+
+    Example:
+        >>> callback = StartLosses("runs/mine", x, y, passes_per_epoch=100)
+        >>> fit(model, x, y, log_dir="runs/mine", epochs=1000, log_every=100, callbacks=[callback])
+    """
+
+    def __init__(self, log_dir, x, y, every=1, passes_per_epoch=1):
+        super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
+        self.x = x
+        self.y = y
+
+    def summarize(self, step):
+        losses = per_start_losses(self.model, self.x, self.y)
+        if not all_finite([losses]):
+            return False
+        write_histogram("start_losses", losses)
+        tf.summary.scalar("stuck_share", float(np.mean(losses > STUCK_LOSS)))
+        tf.summary.scalar("mean_start_loss", float(losses.mean()))
+        return True
+
+
+def variants(config):
+    """The narrow and the wide net, each with every configured optimizer."""
+    return [
+        Variant(
+            f"{units}_units-{optimizer}",
+            dict(hidden_units=units, optimizer=optimizer, learning_rate=config.learning_rate(optimizer)),
+        )
+        for units in (config.narrow_units, config.wide_units)
+        for optimizer in config.optimizers
+    ]
+
+
+# Training.
+def train(config, variant, log_dir):
+    """Trains all starts of one variant together; logs their losses and two loss slices."""
+    x, y = gate_data("xor")
+    # Built first thing after the runner's seeding, so every optimizer gets the same starts.
+    model = ensemble_xor_network(
+        starts=config.starts,
+        hidden_units=variant.hparams["hidden_units"],
+        optimizer=variant.hparams["optimizer"],
+        learning_rate=variant.hparams["learning_rate"],
+        momentum=config.momentum,
+    )
+    initial_weights = model.get_weights()
+    probe = StartLosses(log_dir, x, y, passes_per_epoch=config.log_every)
+    fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
+        callbacks=[probe], seed=config.seed)
+    final_weights = model.get_weights()
+    losses = per_start_losses(model, x, y)
+    stuck = losses > STUCK_LOSS
+    write_slices(probe.writer, config, initial_weights, final_weights, stuck, x, y)
+    correct = (np.asarray(model(x, training=False))[..., 0] > 0.5) == (y > 0.5)
+    return {
+        "stuck_share": float(np.mean(stuck)),
+        "unsolved_share": float(np.mean(~np.all(correct, axis=0))),
+        "median_loss": float(np.median(losses)),
+    }
+
+
+def write_slices(writer, config, initial_weights, final_weights, stuck, x, y):
+    """Logs the loss-surface slice of the first stuck and the first solved start, if any."""
+    chosen = {
+        kind: int(candidates[0])
+        for kind, candidates in (("stuck", np.flatnonzero(stuck)), ("solved", np.flatnonzero(~stuck)))
+        if len(candidates)
+    }
+    positions = np.linspace(*SLICE_RANGE, config.slice_points)
+    # The two ends are evaluated with the slice, so the dots sit exactly on the curve's ends.
+    losses = loss_slices(initial_weights, final_weights, list(chosen.values()), x, y, [*positions, 0.0, 1.0])
+    with writer.as_default(step=config.epochs):
+        for (kind, start), line in zip(chosen.items(), losses):
+            title = f"start {start} ({kind}): loss from its initial to its trained weights"
+            image = render_loss_slice(positions, line[:-2], line[-2:], title)
+            tf.summary.image(f"loss_slice/{kind}", image[None])
+    writer.flush()
+
+
+# The claim.
+def check(config, results):
+    """At least 20 % of the narrow net's starts stuck (claim optimizer); at most 5 % of the wide's."""
+    numbers = {name: metrics["stuck_share"] for name, metrics in results.items()}
+    narrow = numbers[f"{config.narrow_units}_units-{config.claim_optimizer}"]
+    wide = [numbers[f"{config.wide_units}_units-{optimizer}"] for optimizer in config.optimizers]
+    holds = narrow >= 0.2 and all(share <= 0.05 for share in wide)
+    explanation = f"Share of {config.starts} starts stuck: " + ", ".join(
+        f"{name} {share:.0%}" for name, share in numbers.items()
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
+
+
+# Speed: the reason the starts train together.
+def starts_per_second(starts=100, epochs=None, one_by_one=False, hidden_units=2, optimizer="adam"):
+    """Random starts trained per second: all in one ensemble model, or one model and `fit` each.
+
+    Both ways use the same fast training loop (`dlintro.training.fit` without reporting, one
+    graph call for all epochs); the time includes building and tracing the models, which is
+    what one `fit` per start pays again and again.
+
+    Args:
+        starts: how many starts to train.
+        epochs: passes over the four XOR points; the lesson's default when None.
+        one_by_one: True trains a one-start model per start, False all starts in one model.
+        hidden_units: width of each net.
+        optimizer: `"sgd"`, `"momentum"` or `"adam"`, with the lesson's default step size.
+
+    Example:
+        >>> starts_per_second(100) / starts_per_second(3, one_by_one=True)  # the speed-up
+    """
+    config = Config()
+    epochs = epochs or config.epochs
+    x, y = gate_data("xor")
+    started = time.perf_counter()
+    for size in [1] * starts if one_by_one else [starts]:
+        model = ensemble_xor_network(size, hidden_units, optimizer, config.learning_rate(optimizer))
+        fit(model, x, y, log_dir=None, epochs=epochs, log_every=epochs, report=False)
+    return starts / (time.perf_counter() - started)

@@ -1,0 +1,170 @@
+"""The minima lesson: starts trained together train exactly as alone; narrow nets get stuck."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dlintro import events
+from dlintro.config import ConfigError
+from dlintro.lessons import minima
+from dlintro.lessons.xor import gate_data
+from dlintro.runner import run_lesson
+
+STARTS = 40
+SHORT = ["--starts", str(STARTS), "--epochs", "400", "--log-every", "100"]
+STEPS = [0, 100, 200, 300, 400]
+
+
+def quiet_run(arguments, runs_root):
+    return run_lesson("minima", arguments, runs_root=runs_root, out=lambda *_: None)
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """One shortened run of all six variants, shared by the tests that only read its logs."""
+    return quiet_run(SHORT, tmp_path_factory.mktemp("runs"))
+
+
+def stuck_counts(histogram):
+    """(fewest, most) starts a loss histogram can hold above the stuck line.
+
+    The fewest count only buckets wholly above the line, the most also the bucket across it.
+    """
+    left, right, counts = histogram.T
+    return counts[left > minima.STUCK_LOSS].sum(), counts[right > minima.STUCK_LOSS].sum()
+
+
+def test_every_variant_logs_start_losses_shares_slices_and_the_generic_reports(short_run):
+    variants = minima.variants(minima.Config())
+    assert [path.name for path in events.variant_dirs(short_run["run_dir"])] == sorted(
+        v.name for v in variants
+    )
+    for variant in variants:
+        run = events.load_run(f"{short_run['run_dir']}/{variant.name}")
+        assert events.plugin_of(run, "start_losses") == "histograms"
+        steps, histograms = events.tensor_series(run, "start_losses")
+        assert steps == STEPS
+        assert all(h[:, 2].sum() == STARTS for h in histograms)  # every start, every step
+        for tag in ("stuck_share", "mean_start_loss"):
+            assert events.plugin_of(run, tag) == "scalars"
+        steps, shares = events.scalar_series(run, "stuck_share")
+        assert steps == STEPS and shares[0] == 1.0  # untrained, every start is above the line
+        # The last histogram and the last share tell the same story as summary.json.
+        final_share = short_run["variants"][variant.name]["metrics"]["stuck_share"]
+        assert shares[-1] == pytest.approx(final_share)
+        fewest, most = stuck_counts(histograms[-1])
+        assert fewest <= round(final_share * STARTS) <= most
+        # A solved start always exists; a stuck one only where some start got stuck.
+        slices = {tag for tag in events.tags(run) if tag.startswith("loss_slice/")}
+        assert slices == {"loss_slice/solved"} | ({"loss_slice/stuck"} if final_share else set())
+        for tag in slices:
+            assert events.plugin_of(run, tag) == "images"
+            steps, (image,) = events.tensor_series(run, tag)
+            assert steps == [400] and image[2].startswith(b"\x89PNG")
+        # The generic reporting treats all starts of a layer as one layer's weights.
+        units = variant.hparams["hidden_units"]
+        _, activations = events.tensor_series(run, "activations/hidden")
+        assert all(h[:, 2].sum() == 4 * STARTS * units for h in activations)
+        _, gradients = events.tensor_series(run, "gradients/hidden/kernel")
+        assert all(h[:, 2].sum() == STARTS * 2 * units for h in gradients)
+        assert "gradient_norm/output" in events.tags(run)
+        train = events.load_run(f"{short_run['run_dir']}/{variant.name}/train")
+        assert {"epoch_loss", "hidden/kernel/histogram"} <= events.tags(train)
+
+
+def test_slice_pictures_start_high_and_end_where_training_ended(short_run):
+    import io
+
+    from PIL import Image
+
+    run = events.load_run(f"{short_run['run_dir']}/2_units-adam")
+    for kind in ("stuck", "solved"):
+        _, (image,) = events.tensor_series(run, f"loss_slice/{kind}")
+        width, height = int(image[0]), int(image[1])
+        pixels = np.asarray(Image.open(io.BytesIO(image[2])))
+        assert pixels.shape[:2] == (height, width) and pixels.std() > 0
+
+
+def test_summary_json_and_claim(short_run):
+    written = json.loads(open(f"{short_run['run_dir']}/summary.json").read())
+    assert written["status"] == "completed" and written["claim"]["holds"] is True
+    assert set(written["claim"]["numbers"]) == {v.name for v in minima.variants(minima.Config())}
+    for entry in written["variants"].values():
+        # A start below ln(2)/4 gets every corner right, so unsolved starts are all stuck ones.
+        assert entry["metrics"]["unsolved_share"] <= entry["metrics"]["stuck_share"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_claim_narrow_nets_get_stuck_wide_ones_do_not(runs_root, seed):
+    summary = quiet_run([*SHORT, "--optimizers", "adam", "--seed", str(seed)], runs_root)
+    shares = summary["claim"]["numbers"]
+    assert shares["2_units-adam"] >= 0.2
+    assert shares["8_units-adam"] <= 0.05
+    assert summary["claim"]["holds"] is True
+    # The event files show it too: the last loss histogram has a stuck lump for 2 units only.
+    narrow = events.load_run(f"{summary['run_dir']}/2_units-adam")
+    wide = events.load_run(f"{summary['run_dir']}/8_units-adam")
+    assert events.scalar_series(narrow, "stuck_share")[1][-1] >= 0.2
+    assert events.scalar_series(wide, "stuck_share")[1][-1] <= 0.05
+    fewest, _ = stuck_counts(events.tensor_series(narrow, "start_losses")[1][-1])
+    _, most = stuck_counts(events.tensor_series(wide, "start_losses")[1][-1])
+    assert fewest >= 0.2 * STARTS and most <= 0.05 * STARTS
+
+
+@pytest.mark.parametrize("optimizer", minima.OPTIMIZERS)
+def test_a_start_trained_in_the_ensemble_trains_exactly_as_alone(optimizer):
+    import keras
+
+    x, y = gate_data("xor")
+    rate = minima.Config().learning_rate(optimizer)
+    keras.utils.set_random_seed(0)
+    together = minima.ensemble_xor_network(starts=5, hidden_units=2, optimizer=optimizer, learning_rate=rate)
+    start = 3
+    alone = minima.ensemble_xor_network(starts=1, hidden_units=2, optimizer=optimizer, learning_rate=rate)
+    alone.set_weights([weights[start : start + 1] for weights in together.get_weights()])
+    for model in (together, alone):
+        model.fit(x, y, batch_size=4, epochs=30, verbose=0, shuffle=False)
+    for in_ensemble, on_its_own in zip(together.get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(in_ensemble[start : start + 1], on_its_own, rtol=1e-4, atol=1e-6)
+
+
+def test_each_start_is_initialised_like_a_plain_dense_layer():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    kernel = minima.ensemble_xor_network(starts=2000, hidden_units=2).get_weights()[0]
+    limit = np.sqrt(6 / (2 + 2))  # Glorot uniform for 2 inputs and 2 units
+    assert kernel.shape == (2000, 2, 2)
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.95 * limit
+
+
+def test_factory_model_saves_and_loads(tmp_path):
+    import keras
+
+    x, y = gate_data("xor")
+    model = minima.ensemble_xor_network(starts=3, hidden_units=2)
+    model.fit(x, y, epochs=2, verbose=0)
+    path = tmp_path / "minima.keras"
+    keras.saving.save_model(model, path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    assert loaded.predict(x, verbose=0).shape == (4, 3, 1)
+    loaded.fit(x, y, epochs=1, verbose=0)
+
+
+def test_starts_per_second_measures_both_ways():
+    for one_by_one in (False, True):
+        assert minima.starts_per_second(starts=2, epochs=10, one_by_one=one_by_one) > 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--narrow-units", "8", "--wide-units", "8"], ["--optimizers", "sgd", "--claim-optimizer", "adam"],
+     ["--optimizers", "adam,adam"], ["--epochs", "450", "--log-every", "100"]],
+)
+def test_config_refuses_inconsistent_settings(arguments):
+    from dlintro.config import parse_overrides
+
+    with pytest.raises(ConfigError):
+        parse_overrides(minima.Config, arguments)
