@@ -10,6 +10,7 @@ from dlintro.config import ConfigError
 from dlintro.lessons import minima
 from dlintro.lessons.xor import gate_data
 from dlintro.runner import run_lesson
+from dlintro.training import fit
 
 STARTS = 40
 SHORT = ["--starts", str(STARTS), "--epochs", "400", "--log-every", "100"]
@@ -119,12 +120,12 @@ def test_a_start_trained_in_the_ensemble_trains_exactly_as_alone(optimizer):
     x, y = gate_data("xor")
     rate = minima.Config().learning_rate(optimizer)
     keras.utils.set_random_seed(0)
-    together = minima.ensemble_xor_network(starts=5, hidden_units=2, optimizer=optimizer, learning_rate=rate)
+    together = minima.ensemble_xor_network(5, 2, optimizer=optimizer, learning_rate=rate)
+    alone = minima.ensemble_xor_network(1, 2, optimizer=optimizer, learning_rate=rate)
     start = 3
-    alone = minima.ensemble_xor_network(starts=1, hidden_units=2, optimizer=optimizer, learning_rate=rate)
     alone.set_weights([weights[start : start + 1] for weights in together.get_weights()])
     for model in (together, alone):
-        model.fit(x, y, batch_size=4, epochs=30, verbose=0, shuffle=False)
+        fit(model, x, y, log_dir=None, epochs=50, log_every=50, report=False)
     for in_ensemble, on_its_own in zip(together.get_weights(), alone.get_weights()):
         np.testing.assert_allclose(in_ensemble[start : start + 1], on_its_own, rtol=1e-4, atol=1e-6)
 
@@ -160,7 +161,7 @@ def test_starts_per_second_measures_both_ways():
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--narrow-units", "8", "--wide-units", "8"], ["--optimizers", "sgd", "--claim-optimizer", "adam"],
+    [["--narrow-units", "8", "--wide-units", "8"], ["--optimizers", "sgd,momentum"],
      ["--optimizers", "adam,adam"], ["--epochs", "450", "--log-every", "100"]],
 )
 def test_config_refuses_inconsistent_settings(arguments):
