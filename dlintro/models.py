@@ -14,12 +14,18 @@ Example:
 
 from dlintro.lessons.linear import linear_neuron
 from dlintro.lessons.xor import xor_network
+from dlintro.lessons.approximation import curve_network
+from dlintro.lessons.features import circle_classifier, digit_cnn, handmade_digit_classifier
 from dlintro.lessons.vanishing import deep_network
 from dlintro.lessons.minima import ensemble_xor_network
 
 __all__ = [
     "linear_neuron",
     "xor_network",
+    "curve_network",
+    "circle_classifier",
+    "handmade_digit_classifier",
+    "digit_cnn",
     "deep_network",
     "ensemble_xor_network",
 ]

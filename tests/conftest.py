@@ -12,6 +12,8 @@ import pytest  # noqa: E402
 QUICK_ARGS = {
     "linear": ["--steps", "40", "--log-every", "20"],
     "xor": ["--epochs", "100", "--log-every", "50"],
+    "approximation": ["--epochs", "300", "--log-every", "150", "--widths", "1,32"],
+    "features": ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "5", "--digit-log-every", "5"],
     "vanishing": ["--epochs", "10", "--log-every", "5"],
     "minima": ["--starts", "40", "--epochs", "400", "--log-every", "200"],
 }

@@ -9,6 +9,9 @@ Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it
 - `GradientStatistics`: the gradient of the loss for every trainable weight on the probe batch,
   as histograms, and per-layer gradient norms drawn together in one Custom Scalars chart;
 - `DecisionBoundaryImages`: a 2-D classifier's output over the input plane, as pictures;
+- `FittedCurveImages`: a one-input regressor's curve against the target curve, as pictures;
+- `HiddenUnitImages`: each hidden unit of a two-input net over the input plane, as heat maps;
+- `FilterImages`: a convolution layer's learned filters, as pictures;
 - `GradientNormBars`: every layer's gradient norm as a bar chart on a log scale, as a picture;
 - `WeightScalars`: each weight of a small model (a single neuron) as its own scalar curve;
 - `LossSurfacePath`: a two-weight linear neuron's loss surface with the path of its weights.
@@ -31,9 +34,12 @@ Example:
 """
 
 from dlintro.callbacks.activations import ActivationStatistics
+from dlintro.callbacks.curve import FittedCurveImages
 from dlintro.callbacks.decision_boundary import DecisionBoundaryImages
+from dlintro.callbacks.filters import FilterImages
 from dlintro.callbacks.gradient_bars import GradientNormBars
 from dlintro.callbacks.gradients import GradientStatistics
+from dlintro.callbacks.hidden_units import HiddenUnitImages
 from dlintro.callbacks.loss_surface import LossSurfacePath
 from dlintro.callbacks.tensorboard import TensorBoard
 from dlintro.callbacks.weight_scalars import WeightScalars
@@ -41,8 +47,11 @@ from dlintro.callbacks.weight_scalars import WeightScalars
 __all__ = [
     "ActivationStatistics",
     "DecisionBoundaryImages",
+    "FilterImages",
+    "FittedCurveImages",
     "GradientNormBars",
     "GradientStatistics",
+    "HiddenUnitImages",
     "LossSurfacePath",
     "TensorBoard",
     "WeightScalars",

@@ -18,6 +18,8 @@ import importlib
 NAMES = (
     "linear",
     "xor",
+    "approximation",
+    "features",
     "vanishing",
     "minima",
 )

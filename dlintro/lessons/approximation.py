@@ -1,0 +1,190 @@
+"""One hidden layer of non-linear units can draw almost any curve, given enough units. Each
+tanh unit contributes one smooth step, placed and sized by its weight and bias; the output
+adds the steps up. One unit gives one step, which cannot follow a wave; a few units give a
+few bends; with dozens the sum of steps traces the curve closely. This is the *universal
+approximation* theorem: a single hidden layer with a non-linear activation can approximate
+any continuous function on an interval as closely as you like, if it is wide enough. (It
+says nothing about how many units that takes, or whether training finds them.)
+
+Here the target is a sum of two sine waves on [-3, 3], learned from a few hundred points by
+nets that differ only in the width of their hidden layer. A last net is the widest one with a
+*linear* hidden activation: a linear map of a linear map is a linear map, so however many
+units it has, it draws one straight line.
+
+**What to look at in TensorBoard**
+
+- *Images*: `fitted_curve` for each run: the target in dark grey, the net's curve in orange,
+  the training points in blue. Drag the step slider: width 1 manages one step, width 2 or 4
+  a few bends, the wide nets lie on the target; the linear net only ever tilts a line.
+- *Scalars*: `final_error_vs_width`, shown by the `error_vs_width/tanh` run (and a single
+  point for `error_vs_width/linear`): the validation error of every net after training,
+  plotted with the **hidden width on the x axis** (TensorBoard calls that axis "step" here).
+  Switch the y axis to log scale: the error falls by orders of magnitude as the width grows.
+- *Scalars*: `fitted_curve/distance_from_line`: how far each net's curve is from its own best
+  straight line; the linear net stays at float round-off (about 1e-7) the whole time.
+- *Time Series*: `epoch_loss` per run, on the training points (`train`) and the held-out
+  ones (`validation`); *HParams*: the table of runs with their `width` and `final_error`.
+"""
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dlintro.callbacks import FittedCurveImages
+from dlintro.callbacks.curve import distance_from_line
+from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "approximation: one wide enough hidden layer fits any curve; a linear one draws a line"
+CLAIM = (
+    "The widest tanh net's validation error is at least 10x below the narrowest's, and the "
+    "net with a linear hidden activation stays a straight line (its curve is within 1e-5 of "
+    "a straight line, relative to the target's spread)."
+)
+
+# A curve that lies within this distance of a straight line (relative to the target's
+# standard deviation) counts as straight: float32 round-off alone leaves about 1e-6.
+LINE_TOLERANCE = 1e-5
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    epochs: Annotated[int, Range(1, 100_000)] = 1000  # full-batch passes over the training points
+    log_every: Annotated[int, Range(1, 10_000)] = 100  # passes between log points and pictures
+    widths: tuple[Annotated[int, Range(1, 1024)], ...] = (1, 2, 4, 8, 32, 128)  # hidden widths
+    hidden_activation: Literal["tanh", "sigmoid", "relu"] = "tanh"  # the non-linear nets'
+    learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.01  # Adam's step size
+    train_points: Annotated[int, Range(8, 100_000)] = 200  # inputs drawn uniformly from [-3, 3]
+    validation_points: Annotated[int, Range(8, 100_000)] = 100  # held out, same distribution
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_multiple(self, "epochs", of="log_every")
+        if len(self.widths) < 2 or list(self.widths) != sorted(set(self.widths)):
+            raise ConfigError(f"widths must be at least two increasing numbers, got {self.widths}")
+
+
+# Data: a sum of two sines on [-3, 3], sampled at random points; no noise, so the error that
+# remains after training is the net's inability (or failure) to draw the curve.
+X_RANGE = (-3.0, 3.0)
+
+
+def target_curve(x):
+    """The curve every net tries to fit: sin(2x) + 0.5 sin(5x)."""
+    return np.sin(2.0 * x) + 0.5 * np.sin(5.0 * x)
+
+
+def curve_data(train_points=200, validation_points=100, seed=0):
+    """Random inputs on [-3, 3] with their target values: ((x, y) train, (x, y) validation)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(*X_RANGE, size=(train_points + validation_points, 1)).astype(np.float32)
+    y = target_curve(x).astype(np.float32)
+    return (x[:train_points], y[:train_points]), (x[train_points:], y[train_points:])
+
+
+# Models.
+def curve_network(hidden_units=32, hidden_activation="tanh", learning_rate=0.01, input_range=3.0):
+    """A compiled one-input regressor with one hidden layer, fitting a curve y = f(x).
+
+    The hidden kernel uses He initialization, which depends only on the number of inputs, so
+    every width starts with equally steep units (Keras's default, Glorot, would start a
+    128-unit layer about 11x flatter than a 1-unit one and slow the wide nets down). The
+    biases are spread uniformly over the input interval, so the units' bends start scattered
+    across it rather than all at x = 0.
+
+    Args:
+        hidden_units: width of the hidden layer.
+        hidden_activation: its activation; `"linear"` makes the whole net a straight line.
+        learning_rate: Adam's step size.
+        input_range: inputs are expected in [-input_range, input_range].
+
+    Returns:
+        A `keras.Model` compiled with Adam and mean squared error.
+
+    Example:
+        >>> model = curve_network(hidden_units=32)
+        >>> (x, y), validation = curve_data()
+        >>> model.fit(x, y, epochs=2000, batch_size=len(x), verbose=0)
+    """
+    inputs = keras.Input(shape=(1,), name="x")
+    hidden = keras.layers.Dense(
+        hidden_units,
+        activation=hidden_activation,
+        kernel_initializer="he_uniform",
+        bias_initializer=keras.initializers.RandomUniform(-input_range, input_range),
+        name="hidden",
+    )(inputs)
+    outputs = keras.layers.Dense(1, name="output")(hidden)
+    model = keras.Model(inputs, outputs, name="curve_network")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
+    return model
+
+
+def variant_name(config, activation, width):
+    """The run name of a net, for example `tanh-width_008` (zero-padded: runs sort by width)."""
+    return f"{activation}-width_{width:0{len(str(max(config.widths)))}d}"
+
+
+def variants(config):
+    """One non-linear net per width, and the widest width with a linear hidden layer."""
+    nets = [(config.hidden_activation, width) for width in config.widths]
+    nets.append(("linear", max(config.widths)))
+    return [
+        Variant(variant_name(config, activation, width), dict(activation=activation, width=width))
+        for activation, width in nets
+    ]
+
+
+# Training.
+def train(config, variant, log_dir):
+    """Fits one net to the curve, with pictures of its curve and its final error by width."""
+    (x, y), (x_val, y_val) = curve_data(config.train_points, config.validation_points, config.seed)
+    width, activation = variant.hparams["width"], variant.hparams["activation"]
+    model = curve_network(width, activation, config.learning_rate, input_range=X_RANGE[1])
+    curve = FittedCurveImages(
+        log_dir, target_curve, X_RANGE, points=(x, y), passes_per_epoch=config.log_every
+    )
+    fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
+        validation_data=(x_val, y_val), callbacks=[curve], seed=config.seed)
+    error = float(np.mean((np.asarray(model(x_val, training=False)) - y_val) ** 2))
+    train_error = float(np.mean((np.asarray(model(x, training=False)) - y) ** 2))
+    grid = np.linspace(*X_RANGE, 401, dtype=np.float32)[:, None]
+    straightness = distance_from_line(grid, model(grid, training=False)) / np.std(target_curve(grid))
+    _log_final_error(Path(log_dir), activation, width, error, config.epochs)
+    return {"val_error": error, "train_error": train_error, "distance_from_line": float(straightness)}
+
+
+def _log_final_error(log_dir, activation, width, error, step):
+    """Logs the final error in the variant's run and, at step = width, in a run per activation.
+
+    The runs `error_vs_width/<activation>` live one level below the lesson run's directory,
+    beside the variants, and collect one point per net: their chart has the width as x axis.
+    """
+    with tf.summary.create_file_writer(str(log_dir)).as_default():
+        tf.summary.scalar("final_error", error, step=step)
+    with tf.summary.create_file_writer(str(log_dir.parent / "error_vs_width" / activation)).as_default():
+        tf.summary.scalar("final_error_vs_width", error, step=width)
+
+
+# The claim.
+def check(config, results):
+    """The widest non-linear net 10x below the narrowest; the linear net a straight line."""
+    narrowest, widest = min(config.widths), max(config.widths)
+    narrow = results[variant_name(config, config.hidden_activation, narrowest)]["val_error"]
+    wide = results[variant_name(config, config.hidden_activation, widest)]["val_error"]
+    linear = results[variant_name(config, "linear", widest)]["distance_from_line"]
+    ratio = narrow / wide if wide > 0 else float("inf")
+    numbers = {f"val_error/{name}": metrics["val_error"] for name, metrics in results.items()}
+    numbers.update(error_ratio_narrowest_over_widest=ratio, linear_distance_from_line=linear)
+    holds = ratio >= 10.0 and linear <= LINE_TOLERANCE
+    explanation = (
+        f"Validation error falls from {narrow:.3g} at width {narrowest} to {wide:.3g} at "
+        f"width {widest} ({ratio:.0f}x lower; at least 10x needed). The linear net's "
+        f"curve is {linear:.1e} from a straight line (at most {LINE_TOLERANCE:.0e} allowed)."
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)

@@ -1,0 +1,313 @@
+"""Classic machine learning works in two steps: a person turns the raw data into *features*
+(numbers that make the task easy), and a simple model, often linear, decides from those.
+Deep learning folds the first step into training: the hidden layers learn their own
+features from the raw data. This lesson shows both, twice.
+
+**Part 1, circles.** Points inside a small circle (class 1) and on a ring around it (class 0),
+with noise. A linear model (logistic regression: one sigmoid neuron) on the raw coordinates
+(x1, x2) can only cut the plane with a straight line, and no line separates a disc from the
+ring around it: it stays near chance. Give the same model two hand-made features, x1^2 and
+x2^2, and it wins: in those coordinates "inside" means x1^2 + x2^2 is small, which is a
+straight cut. The squares are computed inside the model (a fixed layer with no weights), so
+its decision can still be drawn over the raw plane. A small MLP on the raw (x1, x2) gets there
+on its own: each hidden ReLU unit learns a straight cut (a half-plane where it fires), and the
+output combines the cuts into a polygon around the inner disc.
+
+**Part 2, real images.** The 8x8 handwritten digits that scikit-learn ships (pixel ink 0..1).
+The hand-made features, all computed by a fixed layer, with a softmax regression on top:
+
+| features | how many | idea |
+| --- | --- | --- |
+| ink per row | 8 | where along the height the strokes are (a 7 is heavy on top) |
+| ink per column | 8 | where along the width the strokes are (a 1 is a narrow column) |
+| left-right mirror difference | 1 | how unlike its mirror image the digit is (0 and 8 are symmetric) |
+| top-bottom mirror difference | 1 | the same, flipped upside down (3 is nearly symmetric that way) |
+| strokes crossed | 4 | separate strokes met along the two middle rows and the two middle columns (0: two, 1: one) |
+| centre of ink | 2 | the ink's centre of gravity, height and width |
+
+Against it: a small convolutional network (CNN) on the raw pixels, whose 5x5 filters are
+learned. (On such small, clean, centred digits a linear model on the raw pixels would already
+do well: hand-made features throw information away, which is exactly what learned ones avoid.)
+
+**What to look at in TensorBoard**
+
+- *Images*, `decision_boundary` for the three `circles-` runs: the raw linear model turns a
+  straight border that never encloses the inner disc; the squared-feature model and the MLP
+  close a loop around it (drag the step slider to see it form).
+- *Images*, `hidden_units/hidden` of `circles-mlp_raw`: one heat map per hidden unit over
+  the same plane (orange where it fires, white where it is silent): each is a half-plane, a
+  feature the net found for itself. `hidden_units/squares` of `circles-linear_squares` shows
+  the two features a person chose, x1^2 and x2^2, for comparison.
+- *Images*, `filters/conv` of `digits-cnn_raw`: the CNN's learned 5x5 filters (orange weight
+  positive, blue negative). At step 0 they are random noise; by the end several have become
+  edges and bars (orange on one side, blue on the other), patterns nobody designed.
+- *Scalars*: `epoch_accuracy` of the `validation` runs: raw linear near 0.5 on circles; on
+  digits the CNN above the hand-made features.
+"""
+
+import dataclasses
+from typing import Annotated, Literal
+
+import keras
+import numpy as np
+from keras import ops
+from sklearn.datasets import make_circles
+
+from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages
+from dlintro.callbacks.decision_boundary import default_extent
+from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.lessons.vanishing import digits_data
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "features: a person designs features for a simple model; a deep net learns its own"
+CLAIM = (
+    "On circles, a linear model on raw (x1, x2) stays at or below 60 % validation accuracy, "
+    "while the same model on hand-made features (x1^2, x2^2) and an MLP on raw inputs both "
+    "reach at least 95 %; on digits, a small CNN on raw pixels beats a linear model on "
+    "hand-made features in validation accuracy."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    circle_epochs: Annotated[int, Range(1, 100_000)] = 400  # full-batch passes over the circles
+    circle_log_every: Annotated[int, Range(1, 10_000)] = 50  # passes between circle pictures
+    circle_points: Annotated[int, Range(20, 100_000)] = 400  # training points; as many held out
+    circle_noise: Annotated[float, Range(0, 0.5)] = 0.1  # spread of the points around their circle
+    circle_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.05  # Adam's step size
+    hidden_units: Annotated[int, Range(1, 256)] = 8  # the MLP's hidden layer width
+    hidden_activation: Literal["relu", "tanh", "sigmoid"] = "relu"  # the MLP's hidden activation
+    digit_epochs: Annotated[int, Range(1, 1000)] = 20  # passes over the training digits
+    digit_log_every: Annotated[int, Range(1, 1000)] = 5  # passes between digit log points
+    digit_batch_size: Annotated[int, Range(1, 2048)] = 64  # digits per Adam step
+    digit_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.01  # Adam's step size
+    cnn_filters: Annotated[int, Range(1, 64)] = 8  # learned 5x5 filters of the CNN
+    validation_digits: Annotated[int, Range(100, 1000)] = 500  # digits held out for validation
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_multiple(self, "circle_epochs", of="circle_log_every")
+        require_multiple(self, "digit_epochs", of="digit_log_every")
+
+
+# Data. The circles: class 1 inside (radius 0.5), class 0 on the ring (radius 1), half each.
+def circles_data(train_points=400, validation_points=400, noise=0.1, seed=0):
+    """Noisy concentric circles: ((x, y) train, (x, y) validation), y = 1 for the inner one."""
+    x, y = make_circles(train_points + validation_points, noise=noise, factor=0.5, random_state=seed)
+    x, y = x.astype(np.float32), y.reshape(-1, 1).astype(np.float32)
+    return (x[:train_points], y[:train_points]), (x[train_points:], y[train_points:])
+
+
+# Hand-made features, as layers with no weights, so that every model takes the raw input.
+@keras.saving.register_keras_serializable(package="dlintro")
+class Squares(keras.layers.Layer):
+    """The hand-made circle features: each input squared, (x1, x2) -> (x1^2, x2^2)."""
+
+    def call(self, inputs):
+        return ops.square(inputs)
+
+
+@keras.saving.register_keras_serializable(package="dlintro")
+class DigitFeatures(keras.layers.Layer):
+    """The 24 hand-made digit features of the lesson's table, from 64 flat pixels in [0, 1]."""
+
+    def call(self, pixels):
+        images = ops.reshape(pixels, (-1, 8, 8))
+        rows = ops.mean(images, axis=2)
+        columns = ops.mean(images, axis=1)
+        left_right = ops.mean(ops.abs(images - ops.flip(images, axis=2)), axis=(1, 2))
+        top_bottom = ops.mean(ops.abs(images - ops.flip(images, axis=1)), axis=(1, 2))
+        ink = ops.cast(images > 0.5, "float32")
+        crossed = [
+            _strokes_along(line)
+            for line in (ink[:, 3, :], ink[:, 4, :], ink[:, :, 3], ink[:, :, 4])
+        ]
+        position = ops.arange(8, dtype="float32") / 7.0  # 0 at the top or left, 1 at the other end
+        total = ops.sum(rows, axis=1) + 1e-6
+        height = ops.sum(rows * position, axis=1) / total
+        width = ops.sum(columns * position, axis=1) / total
+        singles = [left_right, top_bottom, *crossed, height, width]
+        return ops.concatenate([rows, columns, ops.stack(singles, axis=1)], axis=1)
+
+
+def _strokes_along(line):
+    """Separate strokes met along a line of 0/1 ink: its blank-to-ink steps, divided by 4."""
+    starts = line[:, 0] + ops.sum(ops.relu(line[:, 1:] - line[:, :-1]), axis=1)
+    return starts / 4.0  # rarely more than 4, so the feature stays near [0, 1]
+
+
+# Models.
+def circle_classifier(hidden_units=0, squared_inputs=False, hidden_activation="relu", learning_rate=0.05):
+    """A compiled binary classifier of (x1, x2) points: logistic regression or a small MLP.
+
+    Args:
+        hidden_units: width of a hidden layer; 0 for logistic regression (one sigmoid neuron).
+        squared_inputs: feed the model the hand-made features (x1^2, x2^2) instead of (x1, x2);
+            they are computed inside, so the model still takes raw points.
+        hidden_activation: the hidden layer's activation.
+        learning_rate: Adam's step size.
+
+    Returns:
+        A `keras.Model` compiled with Adam, binary cross-entropy and accuracy.
+
+    Example:
+        >>> model = circle_classifier(squared_inputs=True)
+        >>> (x, y), validation = circles_data()
+        >>> model.fit(x, y, epochs=400, batch_size=len(x), validation_data=validation, verbose=0)
+    """
+    inputs = keras.Input(shape=(2,), name="points")
+    features = Squares(name="squares")(inputs) if squared_inputs else inputs
+    if hidden_units:
+        features = keras.layers.Dense(hidden_units, activation=hidden_activation, name="hidden")(features)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(features)
+    model = keras.Model(inputs, outputs, name="circle_classifier")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _compile_digit_classifier(model, learning_rate):
+    """Compiles a ten-way digit classifier with Adam, cross-entropy and accuracy."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def handmade_digit_classifier(learning_rate=0.01):
+    """A compiled softmax regression on the lesson's 24 hand-made features of 8x8 digits.
+
+    Args:
+        learning_rate: Adam's step size.
+
+    Returns:
+        A `keras.Model` from 64 flat pixels in [0, 1] to ten class probabilities.
+
+    Example:
+        >>> model = handmade_digit_classifier()
+        >>> x, y, x_val, y_val = digits_data(500, seed=0)
+        >>> model.fit(x, y, epochs=20, validation_data=(x_val, y_val), verbose=0)
+    """
+    inputs = keras.Input(shape=(64,), name="pixels")
+    features = DigitFeatures(name="features")(inputs)
+    outputs = keras.layers.Dense(10, activation="softmax", name="output")(features)
+    model = keras.Model(inputs, outputs, name="handmade_digit_classifier")
+    return _compile_digit_classifier(model, learning_rate)
+
+
+def digit_cnn(filters=8, learning_rate=0.01):
+    """A compiled small CNN for 8x8 digits: learned 5x5 filters, pooling, softmax.
+
+    Args:
+        filters: how many 5x5 filters the convolution learns.
+        learning_rate: Adam's step size.
+
+    Returns:
+        A `keras.Model` from 64 flat pixels in [0, 1] to ten class probabilities; its
+        convolution layer is called `conv`.
+
+    Example:
+        >>> model = digit_cnn(filters=8)
+        >>> x, y, x_val, y_val = digits_data(500, seed=0)
+        >>> model.fit(x, y, epochs=20, validation_data=(x_val, y_val), verbose=0)
+    """
+    inputs = keras.Input(shape=(64,), name="pixels")
+    images = keras.layers.Reshape((8, 8, 1), name="image")(inputs)
+    maps = keras.layers.Conv2D(filters, 5, padding="same", activation="relu", name="conv")(images)
+    pooled = keras.layers.MaxPooling2D(2, name="pool")(maps)
+    flat = keras.layers.Flatten(name="flatten")(pooled)
+    outputs = keras.layers.Dense(10, activation="softmax", name="output")(flat)
+    model = keras.Model(inputs, outputs, name="digit_cnn")
+    return _compile_digit_classifier(model, learning_rate)
+
+
+def variants(config):
+    """Three circle models (raw linear, squared-feature linear, MLP) and two digit models."""
+    return [
+        Variant("circles-linear_raw", dict(data="circles", model="linear", inputs="raw")),
+        Variant("circles-linear_squares", dict(data="circles", model="linear", inputs="squares")),
+        Variant("circles-mlp_raw", dict(data="circles", model="mlp", inputs="raw")),
+        Variant("digits-linear_handmade", dict(data="digits", model="linear", inputs="handmade")),
+        Variant("digits-cnn_raw", dict(data="digits", model="cnn", inputs="raw")),
+    ]
+
+
+# Training.
+def train(config, variant, log_dir):
+    """Trains one variant with its pictures; returns training and validation accuracy."""
+    if variant.hparams["data"] == "circles":
+        return _train_circles(config, variant, log_dir)
+    return _train_digits(config, variant, log_dir)
+
+
+def _train_circles(config, variant, log_dir):
+    """A circle model with decision-boundary pictures and pictures of its feature units."""
+    (x, y), (x_val, y_val) = circles_data(
+        config.circle_points, config.circle_points, config.circle_noise, config.seed
+    )
+    squared = variant.hparams["inputs"] == "squares"
+    mlp = variant.hparams["model"] == "mlp"
+    model = circle_classifier(
+        hidden_units=config.hidden_units if mlp else 0,
+        squared_inputs=squared,
+        hidden_activation=config.hidden_activation,
+        learning_rate=config.circle_learning_rate,
+    )
+    extent = default_extent(x, margin=0.1)
+    # A share of the points is enough to show where the circles lie; all of them hide the colours.
+    shown = slice(0, 150)
+    pictures = [DecisionBoundaryImages(
+        log_dir, x[shown], y[shown], passes_per_epoch=config.circle_log_every, extent=extent
+    )]
+    if squared or mlp:
+        pictures.append(HiddenUnitImages(
+            log_dir, "squares" if squared else "hidden", extent, passes_per_epoch=config.circle_log_every
+        ))
+    fit(model, x, y, log_dir=log_dir, epochs=config.circle_epochs, log_every=config.circle_log_every,
+        validation_data=(x_val, y_val), callbacks=pictures, seed=config.seed)
+    return {"train_accuracy": _binary_accuracy(model, x, y), "val_accuracy": _binary_accuracy(model, x_val, y_val)}
+
+
+def _train_digits(config, variant, log_dir):
+    """A digit model; the CNN's filters are logged as pictures."""
+    x, y, x_val, y_val = digits_data(config.validation_digits, config.seed)
+    if variant.hparams["model"] == "cnn":
+        model = digit_cnn(config.cnn_filters, config.digit_learning_rate)
+        pictures = [FilterImages(log_dir, "conv", passes_per_epoch=config.digit_log_every)]
+    else:
+        model = handmade_digit_classifier(config.digit_learning_rate)
+        pictures = []
+    fit(model, x, y, log_dir=log_dir, epochs=config.digit_epochs, log_every=config.digit_log_every,
+        batch_size=config.digit_batch_size, validation_data=(x_val, y_val), callbacks=pictures,
+        seed=config.seed)
+    return {"train_accuracy": _class_accuracy(model, x, y), "val_accuracy": _class_accuracy(model, x_val, y_val)}
+
+
+def _binary_accuracy(model, x, y):
+    """Share of points whose sigmoid output falls on the side of 0.5 of their label."""
+    return float(np.mean((np.asarray(model(x, training=False)) > 0.5) == (y > 0.5)))
+
+
+def _class_accuracy(model, x, y):
+    """Share of examples whose most probable class is their label."""
+    return float(np.mean(np.argmax(np.asarray(model(x, training=False)), axis=1) == y))
+
+
+# The claim.
+def check(config, results):
+    """Raw linear <= 60 % on circles, squares and MLP >= 95 %; on digits the CNN wins."""
+    numbers = {name: metrics["val_accuracy"] for name, metrics in results.items()}
+    holds = (
+        numbers["circles-linear_raw"] <= 0.60
+        and numbers["circles-linear_squares"] >= 0.95
+        and numbers["circles-mlp_raw"] >= 0.95
+        and numbers["digits-cnn_raw"] > numbers["digits-linear_handmade"]
+    )
+    explanation = "Validation accuracy: " + ", ".join(f"{name} {value:.1%}" for name, value in numbers.items())
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
