@@ -13,6 +13,7 @@ Example:
 """
 
 from dlintro.lessons.linear import linear_neuron
+from dlintro.lessons.perceptron import perceptron, sigmoid_neuron
 from dlintro.lessons.xor import xor_network
 from dlintro.lessons.approximation import curve_network
 from dlintro.lessons.features import circle_classifier, digit_cnn, handmade_digit_classifier
@@ -21,6 +22,8 @@ from dlintro.lessons.minima import ensemble_xor_network
 
 __all__ = [
     "linear_neuron",
+    "perceptron",
+    "sigmoid_neuron",
     "xor_network",
     "curve_network",
     "circle_classifier",

@@ -17,6 +17,7 @@ import importlib
 
 NAMES = (
     "linear",
+    "perceptron",
     "xor",
     "approximation",
     "features",
