@@ -1,0 +1,122 @@
+"""The features lesson: hand-made features rescue a linear model; learned ones do better still."""
+
+import keras
+import numpy as np
+import pytest
+
+from dlintro import events
+from dlintro.lessons import features
+from dlintro.runner import run_lesson
+
+SHORT = ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "10", "--digit-log-every", "5"]
+NAMES = ["circles-linear_raw", "circles-linear_squares", "circles-mlp_raw", "digits-cnn_raw", "digits-linear_handmade"]
+
+
+def quiet(*_):
+    pass
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """One shortened run, shared by the tests that only read its logs."""
+    return run_lesson("features", SHORT, runs_root=tmp_path_factory.mktemp("runs"), out=quiet)
+
+
+def image_size(picture):
+    """(width, height) of a logged image summary."""
+    return int(picture[0]), int(picture[1])
+
+
+def test_every_variant_logs_its_pictures(short_run):
+    run_dir = short_run["run_dir"]
+    assert [path.name for path in events.variant_dirs(run_dir)] == NAMES
+    pictures = {
+        "circles-linear_raw": {"decision_boundary"},
+        "circles-linear_squares": {"decision_boundary", "hidden_units/squares"},
+        "circles-mlp_raw": {"decision_boundary", "hidden_units/hidden"},
+        "digits-linear_handmade": set(),
+        "digits-cnn_raw": {"filters/conv"},
+    }
+    for name, tags in pictures.items():
+        run = events.load_run(f"{run_dir}/{name}")
+        logged = {tag for tag in events.tags(run) if events.plugin_of(run, tag) == "images"}
+        assert logged == tags, name
+        expected_steps = [0, 100, 200] if name.startswith("circles") else [0, 5, 10]
+        for tag in tags:
+            assert events.tensor_series(run, tag)[0] == expected_steps, (name, tag)
+        assert "gradient_norm/output" in events.tags(run)
+    # One 48-pixel tile per hidden unit (8, three to a row) and per hand-made feature (2).
+    mlp = events.load_run(f"{run_dir}/circles-mlp_raw")
+    assert image_size(events.tensor_series(mlp, "hidden_units/hidden")[1][-1]) == (3 * 48 + 4, 3 * 48 + 4)
+    squares = events.load_run(f"{run_dir}/circles-linear_squares")
+    assert image_size(events.tensor_series(squares, "hidden_units/squares")[1][-1]) == (2 * 48 + 2, 48)
+    # Eight 5x5 filters in a row, ten pixels per weight, three pixels apart.
+    cnn = events.load_run(f"{run_dir}/digits-cnn_raw")
+    assert image_size(events.tensor_series(cnn, "filters/conv")[1][-1]) == (8 * 50 + 7 * 3, 50)
+
+
+def test_validation_accuracy_curves_agree_with_the_summary(short_run):
+    for name in NAMES:
+        validation = events.load_run(f"{short_run['run_dir']}/{name}/validation")
+        _, accuracy = events.scalar_series(validation, "epoch_accuracy")
+        reported = short_run["variants"][name]["metrics"]["val_accuracy"]
+        assert accuracy[-1] == pytest.approx(reported, abs=1e-6), name
+
+
+def test_claim_numbers_in_summary(short_run):
+    claim = short_run["claim"]
+    assert claim["holds"] is True, claim["verdict"]
+    accuracy = claim["numbers"]
+    assert accuracy["circles-linear_raw"] <= 0.60
+    assert accuracy["circles-linear_squares"] >= 0.95 and accuracy["circles-mlp_raw"] >= 0.95
+    assert accuracy["digits-cnn_raw"] > accuracy["digits-linear_handmade"]
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_claim_holds_for_another_seed(runs_root, seed):
+    summary = run_lesson("features", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=quiet)
+    assert summary["claim"]["holds"] is True, summary["claim"]["verdict"]
+
+
+def test_squared_feature_model_sees_the_raw_plane():
+    model = features.circle_classifier(squared_inputs=True)
+    points = np.array([[0.3, -0.4], [-1.0, 2.0]], dtype=np.float32)
+    squares = keras.Model(model.input, model.get_layer("squares").output)
+    np.testing.assert_allclose(squares(points), points**2)
+    # The model's output depends on x1 and x2 only through their squares: mirrored points agree.
+    np.testing.assert_allclose(model(points), model(-points), rtol=1e-6)
+
+
+def test_digit_features_against_hand_computed_values():
+    # A vertical bar in column 2 and a square ring: their rows, columns and strokes are known.
+    bar = np.zeros((8, 8), np.float32)
+    bar[1:7, 2] = 1.0
+    ring = np.zeros((8, 8), np.float32)
+    ring[1, 1:7] = ring[6, 1:7] = ring[1:7, 1] = ring[1:7, 6] = 1.0
+    values = np.asarray(features.DigitFeatures()(np.stack([bar, ring]).reshape(2, 64)))
+    assert values.shape == (2, 24)
+    rows, columns, (left_right, top_bottom, *strokes, height, width) = values[:, :8], values[:, 8:16], values[:, 16:].T
+    np.testing.assert_allclose(rows[0], [0, 1, 1, 1, 1, 1, 1, 0] / np.float32(8))
+    np.testing.assert_allclose(columns[0], [0, 0, 6, 0, 0, 0, 0, 0] / np.float32(8))
+    np.testing.assert_allclose(left_right, [2 * 6 / 64, 0.0], atol=1e-7)  # the ring is symmetric
+    np.testing.assert_allclose(top_bottom, [0.0, 0.0], atol=1e-7)
+    # Middle rows: the bar is crossed once, the ring twice; middle columns: nothing vs top and bottom.
+    np.testing.assert_allclose(np.array(strokes).T * 4, [[1, 1, 0, 0], [2, 2, 2, 2]])
+    np.testing.assert_allclose(height, [3.5 / 7, 3.5 / 7], rtol=1e-5)
+    np.testing.assert_allclose(width, [2 / 7, 3.5 / 7], rtol=1e-5)
+
+
+@pytest.mark.parametrize("factory, targets", [
+    (lambda: features.circle_classifier(squared_inputs=True), np.array([[0], [1]] * 3, np.float32)),
+    (features.handmade_digit_classifier, np.arange(6)),
+    (lambda: features.digit_cnn(filters=4), np.arange(6)),
+])
+def test_factory_models_save_and_load(tmp_path, factory, targets):
+    model = factory()
+    inputs = np.random.default_rng(0).random((6, model.input.shape[-1]), dtype=np.float32)
+    model.fit(inputs, targets, epochs=1, verbose=0)
+    path = tmp_path / "model.keras"
+    keras.saving.save_model(model, path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), rtol=1e-6)
+    loaded.fit(inputs, targets, epochs=1, verbose=0)  # still compiled and trainable after loading
