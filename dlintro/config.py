@@ -184,8 +184,11 @@ def describe_fields(config_class):
         if choices is not None:
             kind = " | ".join(map(str, choices))
         elif typing.get_origin(base) is tuple:
-            item_base, _, item_range = _describe(_item_type(base))
-            kind = f"list of {item_base.__name__}" + (f" in {item_range}" if item_range else "")
+            item_base, item_choices, item_range = _describe(_item_type(base))
+            if item_choices is not None:
+                kind = "list of " + " | ".join(map(str, item_choices))
+            else:
+                kind = f"list of {item_base.__name__}" + (f" in {item_range}" if item_range else "")
         else:
             kind = base.__name__ + (f" in {range_}" if range_ else "")
         default = field.default
