@@ -14,6 +14,7 @@ Example:
 
 from dlintro.lessons.linear import linear_neuron
 from dlintro.lessons.perceptron import perceptron, sigmoid_neuron
+from dlintro.lessons.hebbian import hebbian_neuron
 from dlintro.lessons.xor import xor_network
 from dlintro.lessons.approximation import curve_network
 from dlintro.lessons.features import circle_classifier, digit_cnn, handmade_digit_classifier
@@ -24,6 +25,7 @@ __all__ = [
     "linear_neuron",
     "perceptron",
     "sigmoid_neuron",
+    "hebbian_neuron",
     "xor_network",
     "curve_network",
     "circle_classifier",

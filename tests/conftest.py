@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 QUICK_ARGS = {
     "linear": ["--steps", "40", "--log-every", "20"],
     "perceptron": ["--epochs", "20", "--log-every", "10"],
+    "hebbian": ["--trials", "10"],
     "xor": ["--epochs", "100", "--log-every", "50"],
     "approximation": ["--epochs", "300", "--log-every", "150", "--widths", "1,32"],
     "features": ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "5", "--digit-log-every", "5"],

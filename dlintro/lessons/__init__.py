@@ -18,6 +18,7 @@ import importlib
 NAMES = (
     "linear",
     "perceptron",
+    "hebbian",
     "xor",
     "approximation",
     "features",

@@ -94,8 +94,16 @@ def step(z):
     return ops.cast(ops.greater_equal(z, 0), z.dtype)
 
 
+class RuleLearner(keras.Model):
+    """A model whose `train_step` applies a learning rule of its own: no optimizer, no loss."""
+
+    def compile_from_config(self, config):
+        # Loading a saved model: there is no optimizer to restore, the rule needs none.
+        self.compile(optimizer=None)
+
+
 @keras.saving.register_keras_serializable(package="dlintro")
-class Perceptron(keras.Model):
+class Perceptron(RuleLearner):
     """One step-activation neuron that learns by Rosenblatt's perceptron rule, not by gradients.
 
     Its layer `output` is a `Dense(1)` with the step activation. Its weights are not trainable
@@ -140,10 +148,6 @@ class Perceptron(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "learning_rate": self.learning_rate}
-
-    def compile_from_config(self, config):
-        # Loading a saved perceptron: there is no optimizer to restore, the rule needs none.
-        self.compile(optimizer=None)
 
 
 def perceptron(learning_rate=0.5):

@@ -1,0 +1,287 @@
+"""Pavlov fed his dogs and rang a bell at the same time. The food alone made a dog salivate from
+the start; the bell alone did nothing. After enough meals with the bell, the **bell alone**
+made the dog salivate. Nothing new was wired in: a connection that was already there, from
+hearing the bell to salivating, became stronger. That is what learning means for a nervous
+system, and it is the idea behind every weight of an artificial neuron.
+
+Here the dog is one neuron with two inputs, *food* and *bell*, each 1 when present and 0 when
+not. Its drive is `w_food * food + w_bell * bell`; it **fires** (salivates) when the drive
+reaches a threshold. The food connection starts strong, above the threshold; the bell
+connection starts weak, far below it.
+
+The weights change by **Hebb's rule**: a connection grows when the cell before it and the cell
+after it are active together ("cells that fire together wire together"), by an amount
+proportional to pre-synaptic times post-synaptic activity. No target, no error, no gradient:
+nothing tells the neuron what it should have done. Plain Hebb only ever adds, so the weights
+would grow without end; **Oja's rule** adds a decay, `change = rate * post * (pre - post *
+weight)`, that keeps them bounded. For a neuron that either fires (1) or not (0), a firing
+trial moves each weight a step towards its input: towards 1 for an input that was there,
+towards 0 for one that was not; a silent trial changes nothing.
+
+Three runs of the same neuron:
+
+- **paired**: bell and food together. The food makes the neuron fire, the bell is active at
+  the same time, so the bell connection grows, trial after trial, until the bell alone fires it.
+- **food_only**: food without the bell. The neuron fires while the bell is silent, so the bell
+  connection decays: the bell predicts nothing.
+- **bell_only**: the bell without food. Too weak to fire the neuron, so nothing is learned.
+
+A Hebbian synapse cannot unlearn by itself: once the bell alone fires the neuron, ringing it
+without food still makes pre and post active together, which strengthens the link further.
+Real dogs do stop salivating (extinction); that needs a signal that the expected food did not
+come, an error, as in the perceptron rule of the previous lesson.
+
+**What to look at in TensorBoard**
+
+- *Time Series*: `weights/bell` and `weights/food` over the trials, the three runs overlaid:
+  the bell connection climbs only in the paired run, sinks in the food-only run and stays
+  put in the bell-only run; the food connection stays strong.
+- *Time Series*: `response/bell_alone`, the drive that the bell alone would produce after each
+  trial, with `response/threshold` for reference, and `fires/bell_alone` (0 or 1): in the
+  paired run the bell crosses the threshold after a handful of trials.
+- *Time Series*: `response/trial`, the drive during each trial itself.
+- *Custom Scalars*: the two connections in one chart, and the bell-alone response against the
+  threshold in another.
+"""
+
+import dataclasses
+from typing import Annotated
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tensorboard.plugins.custom_scalar import layout_pb2
+from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
+
+from dlintro.config import ConfigError, LessonConfig, Range
+from dlintro.lessons.perceptron import RuleLearner, step
+from dlintro.runs import Diverged, Variant, Verdict
+from dlintro.training import Interrupted
+
+TITLE = "hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it"
+CLAIM = (
+    "Before conditioning the bell alone does not fire the neuron; after the paired bell-and-food "
+    "trials it does, with weights changed only by a Hebbian rule (Oja's), no gradient. Without "
+    "the pairing (food alone, or bell alone) the bell still does not fire it."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    trials: Annotated[int, Range(1, 100_000)] = 30  # conditioning trials, one weight update each
+    learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.1  # step of Hebb's rule per trial
+    food_weight: Annotated[float, Range(0, 10)] = 1.0  # food-to-saliva connection at the start
+    bell_weight: Annotated[float, Range(0, 10)] = 0.1  # bell-to-saliva connection at the start
+    threshold: Annotated[float, Range(0, 10, open_low=True)] = 0.5  # drive at which the neuron fires
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.bell_weight < self.threshold <= self.food_weight:
+            raise ConfigError(
+                f"the experiment needs bell_weight < threshold <= food_weight (the bell too weak "
+                f"to fire the neuron, the food strong enough); got bell_weight {self.bell_weight}, "
+                f"threshold {self.threshold}, food_weight {self.food_weight}"
+            )
+
+
+# Data: a stimulus is (food, bell), each 1 when present.
+FOOD_ALONE = np.array([[1.0, 0.0]], dtype=np.float32)
+BELL_ALONE = np.array([[0.0, 1.0]], dtype=np.float32)
+BELL_AND_FOOD = np.array([[1.0, 1.0]], dtype=np.float32)
+SCHEDULES = {"paired": BELL_AND_FOOD, "food_only": FOOD_ALONE, "bell_only": BELL_ALONE}
+
+
+# Model.
+@keras.saving.register_keras_serializable(package="dlintro")
+class HebbianNeuron(RuleLearner):
+    """A two-input neuron that fires at a threshold and learns by a Hebbian rule, not by gradients.
+
+    Its layer `synapses` is a bias-free `Dense(1)` whose kernel holds the two connection
+    strengths; they are not trainable in Keras's sense. The output is 1 where the drive
+    (weighted sum) reaches `threshold`, else 0. `train_step` needs no targets: for a batch of
+    stimuli it applies Oja's rule, averaged over the batch:
+    `weights += learning_rate * post * (pre - post * weights)`, where `pre` is the stimulus and
+    `post` the neuron's output (0 or 1). The first term is Hebb's (pre times post); the second
+    is a decay that keeps the weights bounded: a firing trial moves each weight towards its
+    input, 0 or 1, and for `learning_rate` up to 1 never past it.
+
+    Args:
+        initial_weights: the connection strengths at the start, one per input.
+        threshold: the drive at which the neuron fires.
+        learning_rate: how much one trial with pre and post active changes a connection.
+    """
+
+    def __init__(self, initial_weights=(1.0, 0.1), threshold=0.5, learning_rate=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.initial_weights = tuple(float(w) for w in initial_weights)
+        self.threshold = float(threshold)
+        self.learning_rate = float(learning_rate)
+        self.synapses = keras.layers.Dense(
+            1,
+            use_bias=False,
+            trainable=False,
+            kernel_initializer=keras.initializers.Constant(np.reshape(self.initial_weights, (-1, 1))),
+            name="synapses",
+        )
+
+    def build(self, input_shape):
+        self.synapses.build(input_shape)
+
+    def drive(self, stimuli):
+        """The weighted sum of the inputs, before the threshold."""
+        return self.synapses(stimuli)
+
+    def call(self, stimuli):
+        return step(self.drive(stimuli) - self.threshold)
+
+    def train_step(self, data):
+        stimuli = keras.utils.unpack_x_y_sample_weight(data)[0]
+        post = self(stimuli)  # (batch, 1): 1 where the neuron fired
+        pre = stimuli  # (batch, inputs)
+        weights = ops.transpose(self.synapses.kernel)  # (1, inputs)
+        change = ops.mean(post * (pre - post * weights), axis=0)  # Hebb's term, Oja's decay
+        self.synapses.kernel.assign_add(self.learning_rate * ops.reshape(change, (-1, 1)))
+        return {"fired": ops.mean(post)}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "initial_weights": self.initial_weights,
+            "threshold": self.threshold,
+            "learning_rate": self.learning_rate,
+        }
+
+
+def hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rate=0.1):
+    """A compiled Pavlov neuron: inputs (food, bell), output 1 when it fires (salivates).
+
+    Args:
+        food_weight: the food connection's strength at the start.
+        bell_weight: the bell connection's strength at the start.
+        threshold: the drive at which the neuron fires.
+        learning_rate: how much one trial with pre and post active changes a connection.
+
+    Returns:
+        A built, compiled `HebbianNeuron`. `fit`/`train_on_batch` take stimuli and no targets.
+
+    Example:
+        >>> dog = hebbian_neuron()
+        >>> dog.predict(BELL_ALONE, verbose=0)  # [[0.]]: the bell alone does nothing yet
+        >>> dog.fit(np.repeat(BELL_AND_FOOD, 30, axis=0), batch_size=1, epochs=1, verbose=0)
+        >>> dog.predict(BELL_ALONE, verbose=0)  # [[1.]]: now it does
+    """
+    model = HebbianNeuron(
+        initial_weights=(food_weight, bell_weight),
+        threshold=threshold,
+        learning_rate=learning_rate,
+        name="pavlov_neuron",
+    )
+    model.build((None, 2))
+    # No optimizer and no loss: Hebb's rule in `train_step` is the whole of learning.
+    model.compile(optimizer=None)
+    return model
+
+
+def variants(config):
+    """Bell with food, food alone, and bell alone, on the same starting neuron."""
+    return [Variant(name, {"schedule": name}) for name in SCHEDULES]
+
+
+# Training.
+def _chart(title, tags):
+    """One Custom Scalars chart that draws several tags together."""
+    return layout_pb2.Chart(title=title, multiline=layout_pb2.MultilineChartContent(tag=tags))
+
+
+def conditioning_layout():
+    """Custom Scalars: both connections in one chart, the bell against the threshold in another."""
+    charts = [
+        _chart("Connection strengths (food, bell)", [r"weights/.*"]),
+        _chart("Bell alone against the firing threshold", [r"response/bell_alone", r"response/threshold"]),
+    ]
+    return layout_pb2.Layout(category=[layout_pb2.Category(title="Conditioning", chart=charts)])
+
+
+def _log_trial(model, stimulus, trial):
+    """Writes the weights and the responses after `trial` trials; False if any is not finite."""
+    food_weight, bell_weight = (float(w) for w in np.asarray(model.synapses.kernel).ravel())
+    probes = np.concatenate([BELL_ALONE, FOOD_ALONE, stimulus])
+    bell_drive, food_drive, trial_drive = (float(d) for d in np.asarray(model.drive(probes)).ravel())
+    values = [food_weight, bell_weight, bell_drive, food_drive, trial_drive]
+    if not np.all(np.isfinite(values)):
+        return False
+    tf.summary.scalar("weights/food", food_weight, step=trial)
+    tf.summary.scalar("weights/bell", bell_weight, step=trial)
+    tf.summary.scalar("response/bell_alone", bell_drive, step=trial)
+    tf.summary.scalar("response/food_alone", food_drive, step=trial)
+    tf.summary.scalar("response/trial", trial_drive, step=trial)
+    tf.summary.scalar("response/threshold", model.threshold, step=trial)
+    tf.summary.scalar("fires/bell_alone", float(bell_drive >= model.threshold), step=trial)
+    return True
+
+
+def train(config, variant, log_dir):
+    """Presents the variant's stimulus trial after trial; logs weights and responses per trial."""
+    model = hebbian_neuron(
+        food_weight=config.food_weight,
+        bell_weight=config.bell_weight,
+        threshold=config.threshold,
+        learning_rate=config.learning_rate,
+    )
+    stimulus = SCHEDULES[variant.hparams["schedule"]]
+    bell_before = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
+    writer = tf.summary.create_file_writer(str(log_dir))
+    trial = 0
+    try:
+        with writer.as_default():
+            tf.summary.experimental.write_raw_pb(
+                custom_scalar_summary.pb(conditioning_layout()).SerializeToString(), step=0
+            )
+            _log_trial(model, stimulus, 0)  # step 0: the untrained dog
+            for trial in range(1, config.trials + 1):
+                model.train_on_batch(stimulus)
+                if not _log_trial(model, stimulus, trial):
+                    raise Diverged(trial)
+    except KeyboardInterrupt:
+        writer.flush()
+        raise Interrupted(trial) from None
+    finally:
+        writer.close()
+    food_weight, bell_weight = np.asarray(model.synapses.kernel).ravel()
+    bell_after = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
+    return {
+        "food_weight": float(food_weight),
+        "bell_weight": float(bell_weight),
+        "bell_response_before": bell_before,
+        "bell_response_after": bell_after,
+        "bell_fires_before": float(bell_before >= config.threshold),
+        "bell_fires_after": float(bell_after >= config.threshold),
+    }
+
+
+# The claim.
+def check(config, results):
+    """Paired: the bell alone silent before, firing after; the controls: silent after."""
+    numbers = {}
+    for name, metrics in results.items():
+        numbers[f"{name}/bell_response_before"] = metrics["bell_response_before"]
+        numbers[f"{name}/bell_response_after"] = metrics["bell_response_after"]
+    paired = results["paired"]
+    controls = [name for name in results if name != "paired"]
+    holds = (
+        paired["bell_fires_before"] == 0.0
+        and paired["bell_fires_after"] == 1.0
+        and all(results[name]["bell_fires_after"] == 0.0 for name in controls)
+    )
+    explanation = (
+        f"Threshold {config.threshold:g}. Bell alone after {config.trials} trials: "
+        + ", ".join(
+            f"{name} {m['bell_response_before']:.3f} -> {m['bell_response_after']:.3f} "
+            f"({'fires' if m['bell_fires_after'] else 'silent'})"
+            for name, m in results.items()
+        )
+        + "."
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)

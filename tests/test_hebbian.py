@@ -1,0 +1,111 @@
+"""The hebbian lesson: pairing bell and food makes the bell alone fire the neuron, by Hebb's rule."""
+
+import keras
+import numpy as np
+import pytest
+
+from dlintro import events
+from dlintro.config import ConfigError, parse_overrides
+from dlintro.lessons import hebbian
+from dlintro.runner import run_lesson
+from dlintro.runs import Variant
+from dlintro.training import Interrupted
+
+SHORT = ["--trials", "15"]
+
+
+def test_one_trial_is_ojas_rule_worked_by_hand():
+    dog = hebbian.hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rate=0.1)
+    assert dog.trainable_weights == []  # nothing here is learned by gradient descent
+    # Bell and food: drive 1.1 >= 0.5, so post = 1; each weight moves 0.1 of the way to its input, 1.
+    dog.train_on_batch(hebbian.BELL_AND_FOOD)
+    np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.19], rtol=1e-6)
+    # Bell alone: drive 0.19 < 0.5, post = 0: pre without post changes nothing.
+    dog.train_on_batch(hebbian.BELL_ALONE)
+    np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.19], rtol=1e-6)
+    # Food alone: post = 1, the silent bell's weight decays 0.1 of the way to 0.
+    dog.train_on_batch(hebbian.FOOD_ALONE)
+    np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.171], rtol=1e-6)
+
+
+def test_config_refuses_a_bell_that_fires_from_the_start():
+    with pytest.raises(ConfigError, match="bell_weight < threshold"):
+        parse_overrides(hebbian.Config, ["--bell-weight", "0.6"])
+    with pytest.raises(ConfigError, match="threshold <= food_weight"):
+        parse_overrides(hebbian.Config, ["--food-weight", "0.4"])
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    return run_lesson("hebbian", SHORT, runs_root=tmp_path_factory.mktemp("runs"), out=lambda *_: None)
+
+
+def test_claim_bell_alone_fires_only_after_pairing(short_run):
+    assert short_run["claim"]["holds"] is True
+    metrics = {name: entry["metrics"] for name, entry in short_run["variants"].items()}
+    assert metrics["paired"]["bell_fires_before"] == 0.0 and metrics["paired"]["bell_fires_after"] == 1.0
+    assert metrics["food_only"]["bell_fires_after"] == 0.0
+    assert metrics["bell_only"]["bell_fires_after"] == 0.0
+
+
+def test_event_files_show_the_bell_connection_growing_only_when_paired(short_run):
+    threshold = hebbian.Config().threshold
+    runs = {path.name: events.load_run(path) for path in events.variant_dirs(short_run["run_dir"])}
+    assert set(runs) == {"paired", "food_only", "bell_only"}
+    for name, run in runs.items():
+        for tag in ("weights/food", "weights/bell", "response/bell_alone", "fires/bell_alone", "response/trial"):
+            assert events.plugin_of(run, tag) == "scalars", (name, tag)
+            assert events.scalar_series(run, tag)[0] == list(range(16)), (name, tag)
+        assert events.plugin_of(run, "custom_scalars__config__") == "custom_scalars"
+    _, bell = events.scalar_series(runs["paired"], "weights/bell")
+    assert np.all(np.diff(bell) > 0)  # rises at every paired trial
+    _, response = events.scalar_series(runs["paired"], "response/bell_alone")
+    _, fires = events.scalar_series(runs["paired"], "fires/bell_alone")
+    assert response[0] < threshold <= response[-1]
+    assert fires[0] == 0.0 and fires[-1] == 1.0
+    first_firing = int(np.argmax(fires))
+    assert np.all(fires[first_firing:] == 1.0)  # once conditioned, it stays so
+    _, bell = events.scalar_series(runs["food_only"], "weights/bell")
+    assert np.all(np.diff(bell) < 0)  # food without the bell: the bell predicts nothing
+    _, bell = events.scalar_series(runs["bell_only"], "weights/bell")
+    assert np.all(bell == bell[0])  # the bell alone never fires the neuron, so nothing changes
+    for run in runs.values():
+        _, food = events.scalar_series(run, "weights/food")
+        assert np.all(food >= threshold)  # the food keeps working
+
+
+def test_interrupt_flushes_the_trials_so_far(tmp_path, monkeypatch):
+    real_factory = hebbian.hebbian_neuron
+
+    def interrupted_after_three_trials(**kwargs):
+        model = real_factory(**kwargs)
+        real_step = model.train_on_batch
+        calls = []
+
+        def train_on_batch(*args, **kw):
+            calls.append(1)
+            if len(calls) == 4:
+                raise KeyboardInterrupt
+            return real_step(*args, **kw)
+
+        model.train_on_batch = train_on_batch
+        return model
+
+    monkeypatch.setattr(hebbian, "hebbian_neuron", interrupted_after_three_trials)
+    with pytest.raises(Interrupted) as raised:
+        hebbian.train(hebbian.Config(), Variant("paired", {"schedule": "paired"}), tmp_path)
+    assert raised.value.step == 4
+    steps, _ = events.scalar_series(events.load_run(tmp_path), "weights/bell")
+    assert steps == [0, 1, 2, 3]
+
+
+def test_factory_model_saves_and_loads(tmp_path):
+    dog = hebbian.hebbian_neuron()
+    dog.fit(np.repeat(hebbian.BELL_AND_FOOD, 10, axis=0), batch_size=1, epochs=1, verbose=0)
+    assert dog.predict(hebbian.BELL_ALONE, verbose=0)[0, 0] == 1.0
+    path = tmp_path / "dog.keras"
+    dog.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.synapses.kernel.numpy(), dog.synapses.kernel.numpy())
+    assert loaded.threshold == dog.threshold and loaded.learning_rate == dog.learning_rate
+    loaded.fit(hebbian.FOOD_ALONE, batch_size=1, epochs=1, verbose=0)  # still learns after loading
