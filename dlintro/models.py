@@ -19,6 +19,7 @@ from dlintro.lessons.xor import xor_network
 from dlintro.lessons.approximation import curve_network
 from dlintro.lessons.features import circle_classifier, digit_cnn, handmade_digit_classifier
 from dlintro.lessons.vanishing import deep_network
+from dlintro.lessons.overfitting import wide_network
 from dlintro.lessons.minima import ensemble_xor_network
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "handmade_digit_classifier",
     "digit_cnn",
     "deep_network",
+    "wide_network",
     "ensemble_xor_network",
 ]

@@ -17,6 +17,7 @@ QUICK_ARGS = {
     "approximation": ["--epochs", "300", "--log-every", "150", "--widths", "1,32"],
     "features": ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "5", "--digit-log-every", "5"],
     "vanishing": ["--epochs", "10", "--log-every", "5"],
+    "overfitting": ["--epochs", "200", "--log-every", "20"],
     "minima": ["--starts", "40", "--epochs", "400", "--log-every", "200"],
 }
 

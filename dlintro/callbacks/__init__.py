@@ -13,6 +13,7 @@ Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it
 - `HiddenUnitImages`: each hidden unit of a two-input net over the input plane, as heat maps;
 - `FilterImages`: a convolution layer's learned filters, as pictures;
 - `GradientNormBars`: every layer's gradient norm as a bar chart on a log scale, as a picture;
+- `TrainValidationChart`: a run's training and validation loss in one Custom Scalars chart;
 - `WeightScalars`: each weight of a small model (a single neuron) as its own scalar curve;
 - `LossSurfacePath`: a two-weight linear neuron's loss surface with the path of its weights.
 
@@ -42,6 +43,7 @@ from dlintro.callbacks.gradients import GradientStatistics
 from dlintro.callbacks.hidden_units import HiddenUnitImages
 from dlintro.callbacks.loss_surface import LossSurfacePath
 from dlintro.callbacks.tensorboard import TensorBoard
+from dlintro.callbacks.train_validation import TrainValidationChart
 from dlintro.callbacks.weight_scalars import WeightScalars
 
 __all__ = [
@@ -54,5 +56,6 @@ __all__ = [
     "HiddenUnitImages",
     "LossSurfacePath",
     "TensorBoard",
+    "TrainValidationChart",
     "WeightScalars",
 ]

@@ -23,6 +23,7 @@ NAMES = (
     "approximation",
     "features",
     "vanishing",
+    "overfitting",
     "minima",
 )
 

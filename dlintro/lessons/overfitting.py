@@ -1,0 +1,215 @@
+"""A network with far more weights than training examples can learn the examples by heart,
+noise included. Its training loss keeps falling towards zero, but what it learned about the
+*noise* is wrong for every new point, so its loss on held-out data first falls, reaches a
+minimum and then climbs again: the net **overfits**. In the input plane you can watch it
+happen: the border between the classes bends into the other class to take in single noisy
+points, and the net grows certain (full colour) right up to the border, even where the two
+classes are mixed, so every new point on the wrong side costs it a large loss.
+
+The cures are called **regularization**. *Dropout* switches off a random half of the hidden
+units at every step, so no unit can rely on a few others to memorise a point. *L2 weight
+decay* adds the sum of squared weights to the loss, which keeps the weights small and the
+border smooth. *Early stopping* watches the validation loss and, once it has not improved for
+a while, stops and goes back to the weights of its best moment.
+
+Here: 100 training points of two interleaved, noisy half-moons, 2000 more as a validation set,
+and a net of three ReLU layers of 256 units (about 130,000 weights), trained full-batch with
+Adam for hundreds of passes. Validation is measured once per log point, so early stopping
+counts its patience in log points, not in passes.
+
+**What to look at in TensorBoard**
+
+- *Custom Scalars*, "Training vs validation": one chart per run with its training and its
+  validation loss. Without regularization the two curves part: training towards 0, validation
+  up after an early minimum. With dropout or L2 the gap stays much smaller; early stopping's
+  curves end shortly after the validation minimum.
+  (The same curves are `epoch_loss` in *Time Series*, runs `<variant>/train` and
+  `<variant>/validation`; `epoch_cross_entropy` is the loss without the L2 penalty.)
+- *Images*: `decision_boundary` per run; drag the step slider. The unregularized border
+  curls into the other class around points of the wrong colour, and the pale (unsure) band
+  along it vanishes as training goes on. With dropout and L2 the pale band stays wider: they
+  stay modest where the classes mix, which is what keeps their validation loss down.
+- *Histograms*: `output/kernel/histogram` and `hidden_*/kernel/histogram` in the `train` runs:
+  L2 keeps the weights narrow, the unregularized net's spread out.
+"""
+
+import dataclasses
+from typing import Annotated
+
+import keras
+import numpy as np
+from sklearn.datasets import make_moons
+
+from dlintro.callbacks import DecisionBoundaryImages, TrainValidationChart
+from dlintro.callbacks.decision_boundary import default_extent
+from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "overfitting: a big net memorises noisy points; dropout and L2 keep it general"
+CLAIM = (
+    "Without regularization the training loss falls to about 0 (below 0.05) while the "
+    "validation loss ends at least twice its own minimum; with dropout and with L2 weight "
+    "decay the final validation loss is each at least 30 % lower than without."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    epochs: Annotated[int, Range(1, 100_000)] = 400  # full-batch passes over the training points
+    log_every: Annotated[int, Range(1, 10_000)] = 20  # passes between log points (and validations)
+    train_size: Annotated[int, Range(10, 10_000)] = 100  # noisy training points
+    validation_size: Annotated[int, Range(10, 100_000)] = 2000  # held-out points from the same moons
+    noise: Annotated[float, Range(0, 2)] = 0.3  # standard deviation of the noise on each point
+    hidden_layers: Annotated[int, Range(1, 10)] = 3  # depth of the wide net
+    hidden_units: Annotated[int, Range(1, 4096)] = 256  # width of every hidden layer
+    learning_rate: Annotated[float, Range(0, 10, open_low=True)] = 0.002  # Adam's step size
+    dropout_rate: Annotated[float, Range(0, 1, open_low=True, open_high=True)] = 0.5  # dropout variant's rate
+    l2: Annotated[float, Range(0, 10, open_low=True)] = 1e-3  # L2 variant's penalty per squared weight
+    patience: Annotated[int, Range(1, 10_000)] = 5  # early stopping's patience, in log points
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_multiple(self, "epochs", of="log_every")
+
+
+# Data: two interleaved half-moons with Gaussian noise on every point.
+def moons_data(train_size, validation_size, noise, seed):
+    """(x_train, y_train, x_val, y_val) from one seeded draw; labels are (n, 1) float32 0/1."""
+    x, y = make_moons(train_size + validation_size, noise=noise, random_state=seed)
+    x, y = x.astype(np.float32), y.astype(np.float32).reshape(-1, 1)
+    return x[:train_size], y[:train_size], x[train_size:], y[train_size:]
+
+
+# Models.
+def wide_network(hidden_layers=3, hidden_units=256, dropout_rate=0.0, l2=0.0, learning_rate=0.002):
+    """A compiled two-input binary classifier with a lot of capacity and optional regularization.
+
+    Args:
+        hidden_layers: how many ReLU hidden layers (`hidden_1`, `hidden_2`, ...).
+        hidden_units: the width of each.
+        dropout_rate: the share of each hidden layer's units dropped at every training step;
+            0 adds no dropout layers.
+        l2: L2 penalty per squared weight on every kernel; 0 adds none.
+        learning_rate: Adam's step size.
+
+    Returns:
+        A `keras.Model` compiled with Adam and binary cross-entropy, reporting accuracy and the
+        cross-entropy without the L2 penalty (`cross_entropy`).
+
+    Example:
+        >>> model = wide_network(dropout_rate=0.5)
+        >>> x_train, y_train, x_val, y_val = moons_data(100, 2000, noise=0.3, seed=0)
+        >>> model.fit(x_train, y_train, epochs=400, batch_size=100,
+        ...           validation_data=(x_val, y_val), verbose=0)
+    """
+    regularizer = keras.regularizers.L2(l2) if l2 else None
+    inputs = keras.Input(shape=(2,), name="inputs")
+    features = inputs
+    for index in range(1, hidden_layers + 1):
+        features = keras.layers.Dense(
+            hidden_units, activation="relu", kernel_regularizer=regularizer, name=f"hidden_{index}"
+        )(features)
+        if dropout_rate:
+            features = keras.layers.Dropout(dropout_rate, name=f"dropout_{index}")(features)
+    outputs = keras.layers.Dense(
+        1, activation="sigmoid", kernel_regularizer=regularizer, name="output"
+    )(features)
+    model = keras.Model(inputs, outputs, name="wide_network")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy", keras.metrics.BinaryCrossentropy(name="cross_entropy")],
+    )
+    return model
+
+
+def variants(config):
+    """No regularization, dropout, L2 weight decay and early stopping, on the same net."""
+    return [
+        Variant("none", dict(dropout_rate=0.0, l2=0.0, early_stopping=False)),
+        Variant("dropout", dict(dropout_rate=config.dropout_rate, l2=0.0, early_stopping=False)),
+        Variant("l2", dict(dropout_rate=0.0, l2=config.l2, early_stopping=False)),
+        Variant("early_stopping", dict(dropout_rate=0.0, l2=0.0, early_stopping=True)),
+    ]
+
+
+# Training.
+def cross_entropy_and_accuracy(model, x, y):
+    """Mean binary cross-entropy and accuracy of the model's predictions in inference mode."""
+    probability = np.asarray(model(x, training=False))
+    loss = float(np.mean(keras.losses.binary_crossentropy(y, probability)))
+    return loss, float(np.mean((probability > 0.5) == (y > 0.5)))
+
+
+def train(config, variant, log_dir):
+    """Trains one variant full-batch, with decision-boundary pictures and a loss chart."""
+    x_train, y_train, x_val, y_val = moons_data(
+        config.train_size, config.validation_size, config.noise, config.seed
+    )
+    model = wide_network(
+        hidden_layers=config.hidden_layers,
+        hidden_units=config.hidden_units,
+        dropout_rate=variant.hparams["dropout_rate"],
+        l2=variant.hparams["l2"],
+        learning_rate=config.learning_rate,
+    )
+    # A picture every other log point: enough frames to watch the border change, at half the
+    # cost. A tight frame and a finer grid leave more of the border visible between the points.
+    callbacks = [
+        DecisionBoundaryImages(
+            log_dir, x_train, y_train, every=2, passes_per_epoch=config.log_every,
+            extent=default_extent(x_train, margin=0.08), resolution=128,
+        ),
+        TrainValidationChart(log_dir, variant.name, passes_per_epoch=config.log_every),
+    ]
+    if variant.hparams["early_stopping"]:
+        # `fit` runs one Keras epoch per log point and validates once per Keras epoch, so
+        # EarlyStopping's patience counts log points: patience 5 with log_every 20 waits 100
+        # passes without a new best validation loss, then puts the best weights back.
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=config.patience, restore_best_weights=True
+            )
+        )
+    history = fit(model, x_train, y_train, log_dir=log_dir, epochs=config.epochs,
+                  log_every=config.log_every, validation_data=(x_val, y_val),
+                  callbacks=callbacks, seed=config.seed)
+    # Final numbers from the model as it ends (for early stopping: its restored best weights),
+    # in inference mode and without the L2 penalty, so every variant is measured alike.
+    train_loss, _ = cross_entropy_and_accuracy(model, x_train, y_train)
+    val_loss, val_accuracy = cross_entropy_and_accuracy(model, x_val, y_val)
+    return {
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+        "min_val_loss": float(min(history.history["val_cross_entropy"])),
+        "val_accuracy": val_accuracy,
+        "passes": float(len(history.epoch) * config.log_every),
+    }
+
+
+# The claim.
+def check(config, results):
+    """Unregularized: train loss < 0.05, validation ends >= 2x its minimum; dropout, L2 30 % lower."""
+    none = results["none"]
+    numbers = {
+        "none_train_loss": none["train_loss"],
+        "none_val_loss": none["val_loss"],
+        "none_min_val_loss": none["min_val_loss"],
+        "dropout_val_loss": results["dropout"]["val_loss"],
+        "l2_val_loss": results["l2"]["val_loss"],
+        "early_stopping_val_loss": results["early_stopping"]["val_loss"],
+    }
+    holds = (
+        numbers["none_train_loss"] < 0.05
+        and numbers["none_val_loss"] >= 2 * numbers["none_min_val_loss"]
+        and numbers["dropout_val_loss"] <= 0.7 * numbers["none_val_loss"]
+        and numbers["l2_val_loss"] <= 0.7 * numbers["none_val_loss"]
+    )
+    explanation = (
+        f"Without regularization: training loss {numbers['none_train_loss']:.3f}, validation loss "
+        f"{numbers['none_val_loss']:.2f} (its minimum {numbers['none_min_val_loss']:.2f}). "
+        f"Final validation loss with dropout {numbers['dropout_val_loss']:.2f}, with L2 "
+        f"{numbers['l2_val_loss']:.2f}, with early stopping {numbers['early_stopping_val_loss']:.2f}."
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)

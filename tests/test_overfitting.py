@@ -1,0 +1,99 @@
+"""The overfitting lesson: training and validation loss part without regularization, not with it."""
+
+import numpy as np
+import pytest
+
+from dlintro import events
+from dlintro.lessons import overfitting
+from dlintro.runner import run_lesson
+
+SHORT = ["--epochs", "300", "--log-every", "20"]
+NAMES = ["none", "dropout", "l2", "early_stopping"]
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """One shortened run, shared by the tests that only read its logs."""
+    return run_lesson("overfitting", SHORT, runs_root=tmp_path_factory.mktemp("runs"), out=lambda *_: None)
+
+
+def curves(run_dir, variant, tag="epoch_loss"):
+    """(steps, training values, validation values) of a Keras metric of one variant."""
+    steps, train = events.scalar_series(events.load_run(f"{run_dir}/{variant}/train"), tag)
+    val_steps, validation = events.scalar_series(events.load_run(f"{run_dir}/{variant}/validation"), tag)
+    assert steps == val_steps
+    return steps, train, validation
+
+
+def test_every_variant_logs_curves_charts_and_pictures(short_run):
+    run_dir = short_run["run_dir"]
+    assert [path.name for path in events.variant_dirs(run_dir)] == sorted(NAMES)
+    for name in NAMES:
+        steps, _, _ = curves(run_dir, name)
+        assert steps[0] == 20 and np.all(np.diff(steps) == 20)
+        run = events.load_run(f"{run_dir}/{name}")
+        assert events.plugin_of(run, "decision_boundary") == "images"
+        pictures = events.tensor_series(run, "decision_boundary")[0]
+        assert pictures[0] == 0 and np.all(np.diff(pictures) == 40)
+        for tag in ("gradient_norm/hidden_1", "gradient_norm/output", "dead_share/hidden_3"):
+            assert events.plugin_of(run, tag) == "scalars"
+        # The per-run Custom Scalars chart: its layout in train/, its tag in both runs, with
+        # the same values as Keras's own epoch_loss.
+        train = events.load_run(f"{run_dir}/{name}/train")
+        assert events.plugin_of(train, "custom_scalars__config__") == "custom_scalars"
+        for part in ("train", "validation"):
+            part_run = events.load_run(f"{run_dir}/{name}/{part}")
+            chart_steps, chart = events.scalar_series(part_run, f"train_vs_validation/{name}")
+            keras_steps, keras_loss = events.scalar_series(part_run, "epoch_loss")
+            assert chart_steps == keras_steps
+            np.testing.assert_allclose(chart, keras_loss, rtol=1e-6)
+    # Only early stopping stops early.
+    assert curves(run_dir, "none")[0][-1] == 300
+    assert curves(run_dir, "early_stopping")[0][-1] < 300
+
+
+def test_unregularized_validation_loss_rises_after_its_minimum_while_training_loss_falls(short_run):
+    steps, train, validation = curves(short_run["run_dir"], "none")
+    best = int(np.argmin(validation))
+    assert best < len(steps) - 3  # the minimum comes early, then several log points of rising
+    assert validation[-1] >= 2 * validation[best]
+    assert train[-1] < train[best] and train[-1] < 0.05
+    metrics = short_run["variants"]["none"]["metrics"]
+    assert metrics["min_val_loss"] == pytest.approx(validation[best], rel=1e-5)
+
+
+def test_dropout_and_l2_end_with_a_much_lower_validation_loss(short_run):
+    assert short_run["claim"]["holds"] is True
+    run_dir = short_run["run_dir"]
+    # epoch_cross_entropy leaves out the L2 penalty, so all variants are measured alike.
+    final = {name: curves(run_dir, name, "epoch_cross_entropy")[2][-1] for name in NAMES}
+    assert final["dropout"] <= 0.7 * final["none"]
+    assert final["l2"] <= 0.7 * final["none"]
+    numbers = short_run["claim"]["numbers"]
+    assert numbers["l2_val_loss"] == pytest.approx(final["l2"], rel=1e-3)
+
+
+def test_early_stopping_keeps_the_best_weights(short_run):
+    # Same seed, same net as "none" up to the stop: the restored weights are none's best ones.
+    variants = short_run["variants"]
+    assert variants["early_stopping"]["metrics"]["val_loss"] == pytest.approx(
+        variants["none"]["metrics"]["min_val_loss"], rel=1e-3
+    )
+    assert variants["early_stopping"]["metrics"]["val_loss"] < 0.5 * variants["none"]["metrics"]["val_loss"]
+
+
+def test_factory_model_with_regularization_saves_and_loads(tmp_path):
+    import keras
+
+    model = overfitting.wide_network(hidden_units=8, dropout_rate=0.5, l2=1e-3)
+    x, y, _, _ = overfitting.moons_data(20, 10, noise=0.3, seed=0)
+    model.fit(x, y, epochs=2, verbose=0)
+    path = tmp_path / "wide.keras"
+    keras.saving.save_model(model, path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_config_refuses_a_dropout_rate_of_one():
+    with pytest.raises(ValueError):
+        overfitting.Config(dropout_rate=1.0)
