@@ -41,7 +41,8 @@ class WeightScalars(ProbeCallback):
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
         each_step: log after every optimizer step instead, at the step the optimizer counts
-            (use with full-batch training and `steps_per_execution=1`, so one step is one pass).
+            (needs an optimizer; use with full-batch training and `steps_per_execution=1`, so
+            that one step is one pass and every step is seen).
         max_weights: refuse models with more single weights than this (one curve each).
 
     Example:
