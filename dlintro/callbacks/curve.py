@@ -87,7 +87,7 @@ class FittedCurveImages(ProbeCallback):
     training points (blue) over the input interval; the Images dashboard's step slider shows
     the curve bending into shape over training. The scalar `fitted_curve/distance_from_line`
     is how far the model's curve is from its own best straight line, in units of the target's
-    standard deviation: about 1e-7 (float round-off) for a net that can only draw lines.
+    standard deviation: about 1e-6 (float32 round-off) for a net that can only draw lines.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
