@@ -12,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 
 from dlintro import lessons
 from dlintro.config import ConfigError, describe_fields
-from dlintro.runs import RunDirectoryError, check_writable
+from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
 USAGE = """usage: python -m dlintro list [--names]
        python -m dlintro show LESSON
@@ -39,6 +39,7 @@ def _take_option(arguments, flag, default):
 
 
 def _raise_interrupt(signum, frame):
+    stop_requested.set()
     raise KeyboardInterrupt
 
 
@@ -73,10 +74,22 @@ def main(argv=None, out=print):
         runs_root = _take_option(arguments, "--runs-dir", "runs")
         run_name = _take_option(arguments, "--run-name", None)
         check_writable(runs_root)
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-        from dlintro.runner import run_lesson  # imports TensorFlow, so only now
+        # SIGTERM (`kill`, a closing terminal) stops the run the way Ctrl-C does, and both also
+        # set `stop_requested` (see dlintro.runs). A SIGINT ignored by the shell stays ignored;
+        # the previous handlers come back afterwards, for callers that run `main` in-process.
+        stop_requested.clear()
+        previous_handlers = {
+            number: signal.signal(number, _raise_interrupt)
+            for number in (signal.SIGINT, signal.SIGTERM)
+            if signal.getsignal(number) is not signal.SIG_IGN
+        }
+        try:
+            from dlintro.runner import run_lesson  # imports TensorFlow, so only now
 
-        summary = run_lesson(name, arguments, runs_root=runs_root, run_name=run_name, out=out)
+            summary = run_lesson(name, arguments, runs_root=runs_root, run_name=run_name, out=out)
+        finally:
+            for number, handler in previous_handlers.items():
+                signal.signal(number, handler)
     except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError) as error:
         print(f"dlintro: error: {error}", file=sys.stderr)
         return 2

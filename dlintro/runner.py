@@ -13,8 +13,8 @@ from tensorboard.plugins.hparams import api as hparams_api
 
 from dlintro import lessons
 from dlintro.config import parse_overrides
-from dlintro.runs import Diverged, create_run_directory, write_summary
-from dlintro.training import Interrupted, seed_everything
+from dlintro.runs import Diverged, create_run_directory, stop_if_requested, write_summary
+from dlintro.training import seed_everything
 
 
 def _hparam_value(value):
@@ -76,6 +76,14 @@ def _print_report(summary, out):
         out(f"Verdict: {'HOLDS' if claim['holds'] else 'DOES NOT HOLD'}. {claim['verdict']}")
 
 
+def _finish(run_dir, lesson, summary):
+    """Writes the lesson text (with the verdict, or why there is none) and `summary.json`."""
+    summary["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    with tf.summary.create_file_writer(str(run_dir)).as_default():
+        tf.summary.text("lesson", lesson_markdown(lesson, summary), step=0)
+    write_summary(run_dir, summary)
+
+
 def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
     """Trains every variant of a lesson, checks its claim and writes the logs and `summary.json`.
 
@@ -91,7 +99,8 @@ def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
 
     Raises:
         UnknownLessonError, ConfigError, RunDirectoryError: before anything is trained.
-        Interrupted: after writing a `summary.json` that says where the run stopped.
+        KeyboardInterrupt: on Ctrl-C or SIGTERM (`training.Interrupted` when it came during
+            `fit`), after writing a `summary.json` that says where the run stopped.
 
     Example:
         >>> summary = run_lesson("xor", ["--epochs", "300"], runs_root="/tmp/runs")
@@ -100,8 +109,8 @@ def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
     """
     lesson = lessons.load(name)
     config = parse_overrides(lesson.Config, arguments)
+    variants = lesson.variants(config)  # before the directory: a refusal here leaves nothing
     run_dir = create_run_directory(runs_root, name, run_name)
-    variants = lesson.variants(config)
     summary = {
         "lesson": name,
         "title": lesson.TITLE,
@@ -116,36 +125,50 @@ def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
     write_summary(run_dir, summary)
     out(f"{lesson.TITLE}\nTraining {len(variants)} variants into {run_dir}/")
     results = {}
-    for variant in variants:
-        entry = summary["variants"][variant.name]
-        seed_everything(config.seed)
-        started = time.perf_counter()
-        try:
-            results[variant.name] = lesson.train(config, variant, run_dir / variant.name)
-            entry["status"] = "completed"
-            entry["metrics"] = results[variant.name]
-        except Diverged as error:
-            entry.update(status="diverged", diverged_at_step=error.step)
-            summary["status"] = "diverged"
-        except Interrupted as error:
-            entry.update(status="interrupted", interrupted_at_step=error.step)
-            summary.update(status="interrupted", finished=datetime.datetime.now().isoformat(timespec="seconds"))
-            write_summary(run_dir, summary)
-            out(f"\nInterrupted during {variant.name} after step {error.step}; "
-                f"logs so far and summary.json are in {run_dir}/")
-            raise
-        seconds = time.perf_counter() - started
-        entry["seconds"] = round(seconds, 2)
-        _log_hparams(run_dir / variant.name, config, variant)
-        out(f"  {variant.name:<28} {entry['status']:<10} {seconds:6.1f} s")
-    summary["metric_names"] = sorted({m for metrics in results.values() for m in metrics})
-    if summary["status"] == "running":
-        verdict = lesson.check(config, results)
-        summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
-        summary["status"] = "completed"
-    summary["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
-    with tf.summary.create_file_writer(str(run_dir)).as_default():
-        tf.summary.text("lesson", lesson_markdown(lesson, summary), step=0)
-    write_summary(run_dir, summary)
+    current = None  # the variant being trained, if any
+    try:
+        for variant in variants:
+            current, entry = variant, summary["variants"][variant.name]
+            stop_if_requested()
+            seed_everything(config.seed)
+            started = time.perf_counter()
+            try:
+                results[variant.name] = lesson.train(config, variant, run_dir / variant.name)
+                entry["status"] = "completed"
+                entry["metrics"] = results[variant.name]
+            except Diverged as error:
+                entry.update(status="diverged", diverged_at_step=error.step)
+                summary["status"] = "diverged"
+            seconds = time.perf_counter() - started
+            entry["seconds"] = round(seconds, 2)
+            _log_hparams(run_dir / variant.name, config, variant)
+            out(f"  {variant.name:<28} {entry['status']:<10} {seconds:6.1f} s")
+        current = None
+        summary["metric_names"] = sorted({m for metrics in results.values() for m in metrics})
+        if summary["status"] == "running":
+            verdict = lesson.check(config, results)
+            summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
+            summary["status"] = "completed"
+    except KeyboardInterrupt as error:
+        # Ctrl-C or SIGTERM, inside `fit` (an `Interrupted` that knows its step) or anywhere
+        # else: summary.json and the Text tab must say the run stopped, not that it is running.
+        step = getattr(error, "step", None)
+        where = "after training" if current is None else f"during {current.name}"
+        if current is not None:
+            summary["variants"][current.name].update(status="interrupted", interrupted_at_step=step)
+        summary["status"] = "interrupted"
+        _finish(run_dir, lesson, summary)
+        out(f"\nInterrupted {where}" + ("" if step is None else f" after step {step}")
+            + f"; logs so far and summary.json are in {run_dir}/")
+        raise
+    except Exception as error:
+        # A crash (a full disk, a bug) must not leave a summary.json that says "running" either.
+        if current is not None:
+            summary["variants"][current.name]["status"] = "failed"
+        summary.update(status="failed", error=f"{type(error).__name__}: {error}")
+        summary["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+        write_summary(run_dir, summary)
+        raise
+    _finish(run_dir, lesson, summary)
     _print_report(summary, out)
     return summary

@@ -12,7 +12,20 @@ import json
 import math
 import os
 import tempfile
+import threading
 from pathlib import Path
+
+
+# Set by the command line when Ctrl-C or SIGTERM arrives, besides raising KeyboardInterrupt.
+# Python drops (prints as "Exception ignored") a KeyboardInterrupt that lands inside a weakref
+# callback or a `__del__`, which TensorFlow runs often; training loops check this flag too.
+stop_requested = threading.Event()
+
+
+def stop_if_requested():
+    """Raises KeyboardInterrupt when a stop was requested, in case its first one was dropped."""
+    if stop_requested.is_set():
+        raise KeyboardInterrupt
 
 
 class RunDirectoryError(ValueError):

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
-from dlintro.runs import Diverged
+from dlintro.runs import Diverged, stop_if_requested
 
 
 class Interrupted(KeyboardInterrupt):
@@ -24,6 +24,16 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, step):
         super().__init__(f"interrupted after step {step}")
         self.step = step
+
+
+class StopWhenRequested(keras.callbacks.Callback):
+    """Stops training at its next step after a Ctrl-C or SIGTERM whose KeyboardInterrupt was lost."""
+
+    def on_train_begin(self, logs=None):
+        stop_if_requested()
+
+    def on_train_batch_end(self, batch, logs=None):
+        stop_if_requested()
 
 
 def seed_everything(seed):
@@ -95,10 +105,12 @@ def fit(
     if validation_data is not None:
         x_val, y_val = validation_data
         validation_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(4096).cache()
-    all_callbacks = [keras.callbacks.TerminateOnNaN()]
+    all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN()]
     if report:
         all_callbacks += reporting_callbacks(log_dir, x[:probe_size], y[:probe_size], log_every)
     all_callbacks += list(callbacks)
+    # History goes last: an epoch counts as done only once every callback has logged it, so the
+    # step an interruption reports is one whose logs are all on disk.
     history = keras.callbacks.History()
     try:
         model.fit(
@@ -106,14 +118,15 @@ def fit(
             epochs=epochs // log_every,
             steps_per_epoch=steps_per_epoch,
             validation_data=validation_data,
-            callbacks=[history, *all_callbacks],
+            callbacks=[*all_callbacks, history],
             shuffle=False,  # the dataset shuffles itself
             verbose=0,
         )
     except KeyboardInterrupt:
         for callback in all_callbacks:
             callback.on_train_end()  # flushes and closes the event files written so far
-        raise Interrupted(len(history.epoch) * log_every) from None
+        # History counts epochs from its `on_train_begin`, which a very early Ctrl-C precedes.
+        raise Interrupted(len(getattr(history, "epoch", [])) * log_every) from None
     losses = history.history.get("loss", [])
     for index, loss in enumerate(losses):
         if not math.isfinite(loss):

@@ -75,7 +75,9 @@ class ActivationStatistics(ProbeCallback):
         outputs = self._forward(self.probe_x)
         if not isinstance(outputs, (list, tuple)):  # a one-layer model gives a bare tensor
             outputs = [outputs]
-        outputs = [np.asarray(output) for output in outputs]
+        # In float64: the std of large but finite float32 activations (a diverging run just
+        # before its loss overflows) would overflow to infinity in float32.
+        outputs = [np.asarray(output, dtype=np.float64) for output in outputs]
         if not all_finite(outputs):
             return False
         for layer, output in zip(self._layers, outputs):

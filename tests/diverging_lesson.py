@@ -1,0 +1,69 @@
+"""A lesson made to diverge, for the tests: plain SGD with a step far too large for its data.
+
+Gradient descent on a least-squares line multiplies the distance to the solution by
+`|1 - 2 * learning_rate * mean(x**2)|` every pass; at the default learning rate that is about
+9, so the weights overflow to infinity within a few dozen passes and the loss becomes NaN. The
+`careful` variant takes a small step and completes, so a run holds both outcomes.
+
+**What to look at in TensorBoard**
+
+- *Time Series*: `epoch_loss` climbs steeply, then stops where it stopped being a number.
+"""
+
+import dataclasses
+from typing import Annotated
+
+import keras
+import numpy as np
+
+from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.runs import Variant, Verdict
+from dlintro.training import fit
+
+TITLE = "diverges: a step that is too large makes gradient descent blow up"
+CLAIM = "The careful variant fits the line y = 3x."
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(LessonConfig):
+    epochs: Annotated[int, Range(1, 10_000)] = 200  # full-batch passes over the data
+    log_every: Annotated[int, Range(1, 1_000)] = 5  # passes between log points
+    learning_rate: Annotated[float, Range(0, 1e6, open_low=True)] = 15.0  # the reckless step
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_multiple(self, "epochs", of="log_every")
+
+
+X = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+Y = 3 * X
+
+
+def line_model(learning_rate):
+    """A compiled `Dense(1)` trained by plain SGD on the mean squared error."""
+    inputs = keras.Input((1,))
+    model = keras.Model(inputs, keras.layers.Dense(1, name="line")(inputs))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    return model
+
+
+def variants(config):
+    """The reckless step first, then a careful one."""
+    return [
+        Variant("reckless", {"learning_rate": config.learning_rate}),
+        Variant("careful", {"learning_rate": 0.1}),
+    ]
+
+
+def train(config, variant, log_dir):
+    """Fits the line with full reporting; `fit` raises `Diverged` when the loss stops being finite."""
+    model = line_model(variant.hparams["learning_rate"])
+    history = fit(model, X, Y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
+                  seed=config.seed)
+    return {"loss": float(history.history["loss"][-1])}
+
+
+def check(config, results):
+    """The careful variant ends near a loss of zero."""
+    loss = results["careful"]["loss"]
+    return Verdict(holds=loss < 0.01, numbers={"careful_loss": loss}, explanation=f"Loss {loss:.3g}.")
