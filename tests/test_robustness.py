@@ -73,6 +73,15 @@ def every_tensor(run_dir):
                 yield directory, tag, step, array
 
 
+def non_finite_tensors(run_dir):
+    """(directory, tag, step) of every logged tensor that holds a NaN or an infinity."""
+    return [
+        (directory, tag, step)
+        for directory, tag, step, array in every_tensor(run_dir)
+        if array.dtype.kind in "fc" and not np.all(np.isfinite(array))
+    ]
+
+
 def lesson_text(run_dir):
     """The Markdown the run wrote for TensorBoard's Text tab."""
     _, (text,) = events.tensor_series(events.load_run(run_dir), "lesson")
@@ -229,16 +238,28 @@ def test_diverging_run_stops_logs_nothing_non_finite_and_has_no_verdict(divergin
     assert "**Not checked:** the run diverged." in lesson_text(run_dir)
 
     # Not one histogram, scalar or picture of the whole run holds a NaN or an infinity.
-    tensors = list(every_tensor(run_dir))
-    for directory, tag, step, array in tensors:
-        if array.dtype.kind in "fc":
-            assert np.all(np.isfinite(array)), (directory, tag, step)
+    assert non_finite_tensors(run_dir) == []
     # The reckless variant logged its climb up to the divergence and nothing after it.
-    reckless_steps = {step for directory, _, step, _ in tensors if "reckless" in directory.parts}
+    reckless_steps = {step for directory, _, step, _ in every_tensor(run_dir / "reckless")}
     assert max(reckless_steps) <= diverged_at
     steps, losses = events.scalar_series(events.load_run(run_dir / "reckless" / "train"), "epoch_loss")
     assert len(steps) >= 2 and steps[-1] == diverged_at - summary["config"]["log_every"]
     assert np.all(np.diff(losses) > 0), "the logged loss climbs until it stops being a number"
+
+
+# A real lesson with a step size that really diverges (plain SGD on least squares).
+DIVERGING_ARGS = {"linear": ["--learning-rate", "10"]}
+
+
+@pytest.mark.parametrize("name", sorted(DIVERGING_ARGS))
+def test_a_real_lesson_with_a_reckless_step_is_reported_as_diverged(name, runs_root, capsys):
+    code = main(["run", name, *DIVERGING_ARGS[name], "--runs-dir", str(runs_root)], out=lambda *_: None)
+    assert code == 1 and "the run diverged" in capsys.readouterr().err
+    (run_dir,) = (runs_root / name).iterdir()
+    summary = read_summary(run_dir)
+    assert summary["status"] == "diverged" and summary["claim"]["holds"] is None
+    assert any(entry["status"] == "diverged" for entry in summary["variants"].values())
+    assert non_finite_tensors(run_dir) == []
 
 
 # Runs side by side, and the same seed twice.
@@ -264,7 +285,7 @@ def test_two_runs_at_once_write_separate_complete_directories(two_runs_at_once):
     name, root, results = two_runs_at_once
     require_quick_args(name)
     for pid, out, err, code in results:
-        assert code in (0, 1), err
+        assert code in (0, 1) and "Traceback" not in err, err
     run_dirs = sorted((root / name).iterdir())
     assert len(run_dirs) == 2
     pids = set()
@@ -276,6 +297,7 @@ def test_two_runs_at_once_write_separate_complete_directories(two_runs_at_once):
         # One writer process per run directory: no event file was written by the other run.
         (pid,) = {writer_pid(path) for path in event_files(run_dir)}
         pids.add(pid)
+        assert non_finite_tensors(run_dir) == []
     assert pids == {pid for pid, *_ in results}
 
 
