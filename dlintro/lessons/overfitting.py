@@ -155,11 +155,12 @@ def train(config, variant, log_dir):
         learning_rate=config.learning_rate,
     )
     # A picture every other log point: enough frames to watch the border change, at half the
-    # cost. A tight frame and a finer grid leave more of the border visible between the points.
+    # cost (each costs about 0.1 s). A tight frame leaves more of the border visible between
+    # the points.
     callbacks = [
         DecisionBoundaryImages(
             log_dir, x_train, y_train, every=2, passes_per_epoch=config.log_every,
-            extent=default_extent(x_train, margin=0.08), resolution=128,
+            extent=default_extent(x_train, margin=0.08),
         ),
         TrainValidationChart(log_dir, variant.name, passes_per_epoch=config.log_every),
     ]
