@@ -9,7 +9,13 @@ from dlintro.lessons import features
 from dlintro.runner import run_lesson
 
 SHORT = ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "10", "--digit-log-every", "5"]
-NAMES = ["circles-linear_raw", "circles-linear_squares", "circles-mlp_raw", "digits-cnn_raw", "digits-linear_handmade"]
+NAMES = [  # sorted, as the run directories list them
+    "circles-linear_raw",
+    "circles-linear_squares",
+    "circles-mlp_raw",
+    "digits-cnn_raw",
+    "digits-linear_handmade",
+]
 
 
 def quiet(*_):
@@ -95,7 +101,8 @@ def test_digit_features_against_hand_computed_values():
     ring[1, 1:7] = ring[6, 1:7] = ring[1:7, 1] = ring[1:7, 6] = 1.0
     values = np.asarray(features.DigitFeatures()(np.stack([bar, ring]).reshape(2, 64)))
     assert values.shape == (2, 24)
-    rows, columns, (left_right, top_bottom, *strokes, height, width) = values[:, :8], values[:, 8:16], values[:, 16:].T
+    rows, columns = values[:, :8], values[:, 8:16]
+    left_right, top_bottom, *strokes, height, width = values[:, 16:].T
     np.testing.assert_allclose(rows[0], [0, 1, 1, 1, 1, 1, 1, 0] / np.float32(8))
     np.testing.assert_allclose(columns[0], [0, 0, 6, 0, 0, 0, 0, 0] / np.float32(8))
     np.testing.assert_allclose(left_right, [2 * 6 / 64, 0.0], atol=1e-7)  # the ring is symmetric

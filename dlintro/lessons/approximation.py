@@ -7,9 +7,9 @@ any continuous function on an interval as closely as you like, if it is wide eno
 says nothing about how many units that takes, or whether training finds them.)
 
 Here the target is a sum of two sine waves on [-3, 3], learned from a few hundred points by
-nets that differ only in the width of their hidden layer. A last net is the widest one with a
-*linear* hidden activation: a linear map of a linear map is a linear map, so however many
-units it has, it draws one straight line.
+nets that differ only in the width of their hidden layer. The last net is as wide as the
+widest, but with a *linear* hidden activation: a linear map of a linear map is a linear map,
+so however many units it has, it draws one straight line.
 
 **What to look at in TensorBoard**
 
