@@ -11,7 +11,7 @@ _CLASS_1 = np.array([230, 97, 1], dtype=np.float32)
 _WHITE = np.array([247, 247, 247], dtype=np.float32)
 
 
-def render_decision_boundary(probability, points, labels, extent):
+def render_decision_boundary(probability, points, labels, extent, point_radius=None):
     """Draws a probability grid with the 0.5 line and the data points as an RGB image.
 
     Args:
@@ -19,6 +19,7 @@ def render_decision_boundary(probability, points, labels, extent):
         points: (n, 2) data points in input coordinates.
         labels: (n,) 0/1 labels of the points.
         extent: (x_min, x_max, y_min, y_max) of the grid in input coordinates.
+        point_radius: radius of a point in pixels; by default a 40th of the picture's side.
 
     Returns:
         A (rows, cols, 3) uint8 array.
@@ -36,7 +37,7 @@ def render_decision_boundary(probability, points, labels, extent):
     x_min, x_max, y_min, y_max = extent
     column = (points[:, 0] - x_min) / (x_max - x_min) * (cols - 1)
     row = (y_max - points[:, 1]) / (y_max - y_min) * (rows - 1)
-    radius = max(2.0, min(rows, cols) / 40.0)
+    radius = point_radius or max(2.0, min(rows, cols) / 40.0)
     grid_row, grid_column = np.mgrid[0:rows, 0:cols]
     for r, c, label in zip(row, column, labels):
         distance = np.hypot(grid_row - r, grid_column - c)
@@ -67,6 +68,7 @@ class DecisionBoundaryImages(ProbeCallback):
         passes_per_epoch: passes over the data that one Keras epoch stands for.
         extent: (x_min, x_max, y_min, y_max) of the plane; the points' box widened by a quarter.
         resolution: pixels per side of the picture.
+        point_radius: radius of a data point in pixels (smaller for many points).
 
     Example:
         >>> callback = DecisionBoundaryImages("runs/mine", points=x, labels=y, every=10)
@@ -74,11 +76,20 @@ class DecisionBoundaryImages(ProbeCallback):
     """
 
     def __init__(
-        self, log_dir, points, labels, every=1, passes_per_epoch=1, extent=None, resolution=96
+        self,
+        log_dir,
+        points,
+        labels,
+        every=1,
+        passes_per_epoch=1,
+        extent=None,
+        resolution=96,
+        point_radius=None,
     ):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         self.points = np.asarray(points, dtype=np.float32)
         self.labels = np.asarray(labels).reshape(-1).astype(int)
+        self.point_radius = point_radius
         self.extent = tuple(extent) if extent is not None else default_extent(self.points)
         x_min, x_max, y_min, y_max = self.extent
         xs = np.linspace(x_min, x_max, resolution, dtype=np.float32)
@@ -98,6 +109,8 @@ class DecisionBoundaryImages(ProbeCallback):
         probability = self.probability_grid()
         if not all_finite([probability]):
             return False
-        image = render_decision_boundary(probability, self.points, self.labels, self.extent)
+        image = render_decision_boundary(
+            probability, self.points, self.labels, self.extent, self.point_radius
+        )
         tf.summary.image("decision_boundary", image[None], step=step)
         return True
