@@ -12,6 +12,7 @@ Example:
     $ python -m dlintro.report --runs-dir runs --output runs/report.html
 """
 
+import argparse
 import base64
 import datetime
 import html
@@ -33,7 +34,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from dlintro import events, lessons  # noqa: E402
 from dlintro.runs import latest_run  # noqa: E402
 
-USAGE = "usage: python -m dlintro.report [--runs-dir DIR] [--output FILE]"
 # Per-layer probe statistics: drawn as the gradient-norm chart, or left to TensorBoard.
 PER_LAYER_PREFIXES = ("gradient_norm/", "activation_mean/", "activation_std/", "saturated_share/", "dead_share/")
 # Scalars that say nothing about the lesson (the constant learning rate) or are drawn elsewhere.
@@ -338,27 +338,27 @@ def build_report(runs_root="runs", names=None):
 
 
 def write_report(runs_root="runs", output=None, names=None):
-    """Writes the report (default `runs_root/report.html`); returns (path, covered lessons, problems)."""
+    """Writes the report (default `runs_root/report.html`); returns (path, covered lessons, problems).
+
+    Nothing is written when no lesson has a finished run.
+    """
     page, covered, problems = build_report(runs_root, names)
     path = Path(output) if output else Path(runs_root) / "report.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    if covered:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
     return path, covered, problems
 
 
 def main(argv=None):
     """`python -m dlintro.report [--runs-dir DIR] [--output FILE]`; returns the exit code."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = {"--runs-dir": "runs", "--output": None}
-    while arguments:
-        flag = arguments.pop(0)
-        if flag not in options or not arguments:
-            print(f"dlintro.report: error: bad argument {flag!r}\n{USAGE}", file=sys.stderr)
-            return 2
-        options[flag] = arguments.pop(0)
-    path, covered, problems = write_report(options["--runs-dir"], options["--output"])
+    parser = argparse.ArgumentParser(prog="python -m dlintro.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs-dir", default="runs", help="where the lessons' runs are (default: runs)")
+    parser.add_argument("--output", help="the HTML file to write (default: RUNS_DIR/report.html)")
+    options = parser.parse_args(argv)
+    path, covered, problems = write_report(options.runs_dir, options.output)
     if not covered:
-        print(f"dlintro.report: no finished lesson runs under {options['--runs-dir']}/; run make lesson-xor first",
+        print(f"dlintro.report: no finished lesson runs under {options.runs_dir}/; run make lesson-xor first",
               file=sys.stderr)
         return 1
     for problem in problems:

@@ -13,6 +13,7 @@ Example:
     $ python -m dlintro.screenshots --lessons xor --runs-dir runs --reuse
 """
 
+import argparse
 import dataclasses
 import os
 import shutil
@@ -26,7 +27,6 @@ from pathlib import Path
 from dlintro import board, lessons
 from dlintro.runs import latest_run
 
-USAGE = "usage: python -m dlintro.screenshots [--lessons a,b] [--runs-dir DIR [--reuse]] [--output DIR]"
 OUTPUT = Path("docs/screenshots")
 
 
@@ -45,6 +45,8 @@ class Shot:
         image_step: move every image card's step slider to this log point (0 = untrained);
             by default the cards show the last one.
         full_size: widen the first card to the whole dashboard (for a chart of many lines).
+        log_y: draw the charts' y axes on a log scale.
+        actual_size: show pictures at their own size rather than shrunk to the card.
         size: the browser window's (width, height) in pixels.
     """
 
@@ -56,6 +58,8 @@ class Shot:
     shows: tuple = ()
     image_step: int | None = None
     full_size: bool = False
+    log_y: bool = False
+    actual_size: bool = False
     size: tuple = (1600, 1000)
 
 
@@ -73,7 +77,7 @@ SHOTS = {
         Shot("linear-weights", "The two weights leave their random start and settle on the least-squares answer.",
              tag_filter="^weights/", shows=("weights/neuron/w1",)),
         Shot("linear-loss-surface", "The path of the weights down the loss surface, start (circle) to answer (star).",
-             tag_filter="^loss_surface", shows=("loss_surface",)),
+             tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True),
     ],
     "xor": [
         Shot("xor-boundaries-early", "XOR early in training: every net still draws a straight border.",
@@ -89,7 +93,7 @@ SHOTS = {
              tag_filter="^fitted_curve$", shows=("fitted_curve",), size=(1600, 1300)),
         Shot("approximation-error-vs-width", "The final error against the hidden width (on the x axis): it falls by orders of magnitude.",
              tag_filter="^final_error_vs_width$", run_filter="error_vs_width/", shows=("final_error_vs_width",),
-             full_size=True),
+             full_size=True, log_y=True),
     ],
     "features": [
         Shot("features-circles-boundaries", "Circles: the raw linear model's straight border against the squared features' and the MLP's loops.",
@@ -97,7 +101,7 @@ SHOTS = {
         Shot("features-hidden-units", "What the MLP's hidden units learned on the circles: one half-plane each.",
              tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
         Shot("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: edges and bars nobody designed.",
-             tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",)),
+             tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",), actual_size=True),
     ],
     "vanishing": [
         Shot("vanishing-gradient-norms", "Gradient norm per layer, input on the left: sigmoid falls like a staircase, ReLU stays level.",
@@ -110,7 +114,7 @@ SHOTS = {
              tag_filter="^gradients/(hidden_01|output)/kernel$", run_filter="sigmoid$|relu$",
              shows=("gradients/hidden_01/kernel", "gradients/output/kernel")),
         Shot("vanishing-validation-accuracy", "Validation accuracy: ReLU and tanh learn, the sigmoid net stays near chance.",
-             tag_filter="^epoch_accuracy$", run_filter=r".*/validation", shows=("epoch_accuracy",)),
+             tag_filter="^epoch_accuracy$", run_filter=r".*/validation", shows=("epoch_accuracy",), full_size=True),
     ],
     "overfitting": [
         Shot("overfitting-loss", "Training (falling) against validation loss, without and with dropout: without, validation turns up.",
@@ -123,9 +127,9 @@ SHOTS = {
         Shot("minima-final-losses", "The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none.",
              tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
         Shot("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
-             tag_filter="^stuck_share$", shows=("stuck_share",)),
+             tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
         Shot("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
-             tag_filter="^loss_slice/", run_filter="2_units-adam", shows=("loss_slice/stuck",)),
+             tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
     ],
 }
 
@@ -141,21 +145,56 @@ def view_url(server_url, lesson, shot):
     return f"{server_url}/#{shot.dashboard}&{fragment}"
 
 
-def _close_settings(browser):
-    """Closes Time Series's settings pane, which would hide a third of the cards."""
+def _click_all(browser, selector, first_only=False):
+    """Clicks every element matching a CSS `selector` (or only the first)."""
     from selenium.webdriver.common.by import By
 
-    for button in browser.find_elements(By.CSS_SELECTOR, ".settings-button.checked"):
-        button.click()
+    for element in browser.find_elements(By.CSS_SELECTOR, selector)[: 1 if first_only else None]:
+        if element.is_enabled():
+            element.click()
 
 
-def _widen_first_card(browser):
-    """Switches the first card to full-size mode, the width of the whole dashboard."""
+def _set_setting(browser, label, on):
+    """Ticks (or clears) the checkbox called `label` in Time Series's settings pane."""
     from selenium.webdriver.common.by import By
 
-    buttons = browser.find_elements(By.CSS_SELECTOR, "card-view button[aria-label='Toggle full size mode']")
-    if buttons:
-        buttons[0].click()
+    path = f"//metrics-dashboard-right-pane//mat-checkbox[contains(., '{label}')]//input[@type='checkbox']"
+    for box in browser.find_elements(By.XPATH, path):
+        if box.is_selected() != on:
+            box.click()
+
+
+def _log_y_axes(browser):
+    """Switches every line chart's y axis to a log scale, through each card's menu."""
+    from selenium.webdriver.common.by import By
+
+    item = "//button[.//span[contains(., 'Toggle Y-axis log scale')]]"
+    for menu in browser.find_elements(By.CSS_SELECTOR, "card-view button[aria-label='More line chart options']"):
+        menu.click()
+        board.wait_until(lambda: browser.find_elements(By.XPATH, item), 5, "the chart's menu")[0].click()
+
+
+def _adjust_time_series(browser, shot):
+    """Applies the shot's view settings that Time Series keeps outside its URL."""
+    # Draw every point: by default TensorBoard cuts outliers off the y axis, and a curve that
+    # starts far away (a weight leaving its random start) would leave the chart.
+    _set_setting(browser, "Ignore outliers in chart scaling", False)
+    if shot.actual_size:
+        _set_setting(browser, "Show actual image size", True)
+    _click_all(browser, ".settings-button.checked")  # the settings pane would hide a third of the cards
+    if shot.full_size:
+        _click_all(browser, "card-view button[aria-label='Toggle full size mode']", first_only=True)
+    if shot.log_y:
+        _log_y_axes(browser)
+    if shot.image_step is not None:
+        _move_image_sliders(browser, shot.image_step)
+    browser.execute_script("document.activeElement.blur();")  # no focus ring in the picture
+    # Park the mouse on the run filter, where hovering shows no tooltip over a chart.
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    for parking in browser.find_elements(By.CSS_SELECTOR, "runs-selector .filter-row")[:1]:
+        ActionChains(browser).move_to_element(parking).perform()
 
 
 # The lowest edge of what Time Series shows: its cards and the rows of its run list.
@@ -200,12 +239,7 @@ def take(browser, server_url, lesson, shot, output):
     browser.get(view_url(server_url, lesson, shot))
     board.wait_for_text(browser, shot.shows, deep=shot.dashboard != "timeseries")
     if shot.dashboard == "timeseries":
-        _close_settings(browser)
-        if shot.full_size:
-            _widen_first_card(browser)
-        if shot.image_step is not None:
-            _move_image_sliders(browser, shot.image_step)
-            browser.execute_script("document.activeElement.blur();")  # no focus ring in the picture
+        _adjust_time_series(browser, shot)
     board.wait_until(lambda: _images_loaded(browser), 20, "the pictures to load")
     time.sleep(2)  # the charts draw in a web worker, after their data arrived
     path = Path(output) / f"{shot.file}.png"
@@ -286,26 +320,21 @@ def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT)
 
 def main(argv=None):
     """The command line; returns the exit code (1 when a listed shot could not be taken)."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = {"--lessons": None, "--runs-dir": None, "--output": str(OUTPUT)}
-    reuse = "--reuse" in arguments
-    arguments = [word for word in arguments if word != "--reuse"]
-    while arguments:
-        flag = arguments.pop(0)
-        if flag not in options or not arguments:
-            print(f"dlintro.screenshots: error: bad argument {flag!r}\n{USAGE}", file=sys.stderr)
-            return 2
-        options[flag] = arguments.pop(0)
-    if reuse and not options["--runs-dir"]:
-        print(f"dlintro.screenshots: error: --reuse needs --runs-dir\n{USAGE}", file=sys.stderr)
-        return 2
-    requested = options["--lessons"].split(",") if options["--lessons"] else None
+    parser = argparse.ArgumentParser(prog="python -m dlintro.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("--lessons", help="comma-separated lesson names (default: every lesson with shots)")
+    parser.add_argument("--runs-dir", help="train into this directory and keep it (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="use the latest runs in --runs-dir; train nothing")
+    parser.add_argument("--output", default=str(OUTPUT), help=f"where the PNGs go (default: {OUTPUT})")
+    options = parser.parse_args(argv)
+    if options.reuse and not options.runs_dir:
+        parser.error("--reuse needs --runs-dir")
+    requested = options.lessons.split(",") if options.lessons else None
     try:
-        saved, failures = make_screenshots(requested, options["--runs-dir"], reuse, options["--output"])
+        saved, failures = make_screenshots(requested, options.runs_dir, options.reuse, options.output)
     except board.BoardError as error:
         print(f"dlintro.screenshots: error: {error}", file=sys.stderr)
         return 2
-    print(f"{len(saved)} screenshots saved in {options['--output']}/; {len(failures)} failed")
+    print(f"{len(saved)} screenshots saved in {options.output}/; {len(failures)} failed")
     return 0 if saved and not failures else 1
 
 

@@ -60,3 +60,4 @@ def test_missing_logs_are_reported(xor_run, tmp_path, capsys):
 def test_no_runs_is_a_clear_message(tmp_path, capsys):
     assert report.main(["--runs-dir", str(tmp_path)]) == 1
     assert "no finished lesson runs" in capsys.readouterr().err
+    assert not (tmp_path / "report.html").exists()
