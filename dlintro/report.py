@@ -39,7 +39,12 @@ PER_LAYER_PREFIXES = ("gradient_norm/", "activation_mean/", "activation_std/", "
 # Scalars that say nothing about the lesson (the constant learning rate) or are drawn elsewhere.
 SKIPPED_SCALARS = {"epoch_loss", "epoch_learning_rate"}
 MAX_OTHER_CURVES = 12
-COLORS = [f"C{index}" for index in range(10)]
+
+
+def variant_colors(count):
+    """One distinct colour per variant: Matplotlib's ten, or twenty when there are more."""
+    palette = matplotlib.colormaps["tab10" if count <= 10 else "tab20"]
+    return [palette(index % palette.N) for index in range(count)]
 
 
 class VariantLogs:
@@ -115,10 +120,11 @@ def loss_figure(variants):
     figure = Figure(figsize=(8, 4.2))
     axes = figure.add_subplot()
     plotted = []
+    colors = variant_colors(len(variants))
     for index, variant in enumerate(variants):
         for label, (steps, values) in variant.loss_curves().items():
             style = "--" if "validation" in label else "-"
-            axes.plot(steps, values, style, color=COLORS[index % len(COLORS)], label=f"{variant.name} {label}".strip())
+            axes.plot(steps, values, style, color=colors[index], label=f"{variant.name} {label}".strip())
             plotted.append(values)
     if not plotted:
         return None
@@ -126,10 +132,21 @@ def loss_figure(variants):
     axes.set_xlabel("passes over the training data")
     axes.set_ylabel("loss")
     axes.set_title("Loss: training (solid) and validation (dashed)")
-    axes.legend(fontsize=7, ncol=2)
     axes.grid(alpha=0.3)
-    figure.tight_layout()
+    _legend_below(figure, [axes])
     return figure_png(figure)
+
+
+def _legend_below(figure, panels, columns=4):
+    """One legend for all `panels`, below them, then a tight layout that leaves it room."""
+    entries = {}
+    for axes in panels:
+        for handle, label in zip(*axes.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    rows = -(-len(entries) // columns)
+    room = min(0.5, (0.22 * rows + 0.1) / figure.get_figheight())  # a legend row is about 0.22 inch
+    figure.legend(entries.values(), entries.keys(), loc="lower center", ncol=columns, fontsize=7, frameon=False)
+    figure.tight_layout(rect=(0, room, 1, 1))
 
 
 def _small_multiples(count, columns=3, size=(3.6, 2.7)):
@@ -170,17 +187,16 @@ def other_curves_figure(variants):
     if not by_tag:
         return None, []
     shown = sorted(by_tag)[:MAX_OTHER_CURVES]
+    colors = variant_colors(len(variants))
     figure, panels = _small_multiples(len(shown))
     for axes, tag in zip(panels, shown):
         for index, name, (steps, values) in by_tag[tag]:
             axes.plot(steps, values, "o-" if len(steps) < 3 else "-", markersize=3,
-                      color=COLORS[index % len(COLORS)], label=name)
+                      color=colors[index], label=name)
         axes.set_title(tag, fontsize=9)
         axes.tick_params(labelsize=7)
         axes.grid(alpha=0.3)
-        if len(by_tag[tag]) > 1:
-            axes.legend(fontsize=6)
-    figure.tight_layout()
+    _legend_below(figure, panels)
     return figure_png(figure), sorted(by_tag)[MAX_OTHER_CURVES:]
 
 
@@ -247,8 +263,9 @@ def lesson_section(name, run_dir):
         status = summary["variants"][variant.name]["status"]
         if not variant.found:
             problems.append(f"variant {variant.name} ({status}) has no log directory")
-        elif status == "completed" and not variant.loss_curves():
-            problems.append(f"variant {variant.name} has no loss curve in its event files")
+        elif status == "completed" and not variant.scalars:
+            # Not every learner has a loss (Rosenblatt's rule, Hebb's rule), but every one logs curves.
+            problems.append(f"variant {variant.name} has no curves in its event files")
     parts = [
         f"<section id='{html.escape(name)}'><h2>{html.escape(summary['title'])}</h2>",
         f"<p class='meta'>Run <code>{html.escape(str(run_dir))}</code>, started {html.escape(summary['started'])}, "
