@@ -79,6 +79,12 @@ SHOTS = {
         Shot("linear-loss-surface", "The path of the weights down the loss surface, start (circle) to answer (star).",
              tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True),
     ],
+    "hebbian": [
+        Shot("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food.",
+             tag_filter="^weights/(bell|food)$", shows=("weights/bell", "weights/food")),
+        Shot("hebbian-bell-alone", "The bell alone: its drive against the threshold, and whether the neuron fires.",
+             tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
+    ],
     "xor": [
         Shot("xor-boundaries-early", "XOR early in training: every net still draws a straight border.",
              tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
