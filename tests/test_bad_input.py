@@ -152,8 +152,9 @@ def test_bad_input_is_refused_before_anything_is_written(arguments, message, run
 
 def test_a_lesson_with_a_dropout_rate_refuses_a_rate_of_one(tmp_path):
     # Whichever lessons have a dropout rate, a rate of 1 (every unit dropped) is refused.
-    with_dropout = [name for name in lessons.NAMES if "dropout_rate" in dict(hyperparameters(lessons.load(name).Config))]
-    for name in with_dropout:
+    for name in lessons.NAMES:
+        if "dropout_rate" not in dict(hyperparameters(lessons.load(name).Config)):
+            continue
         code, _, err = call_main(["run", name, "--runs-dir", tmp_path / "runs", "--dropout-rate", "1"])
         assert_refused(code, err, tmp_path / "runs", mentions="dropout_rate")
 
@@ -161,14 +162,18 @@ def test_a_lesson_with_a_dropout_rate_refuses_a_rate_of_one(tmp_path):
 def test_an_existing_run_name_is_refused_and_the_earlier_run_left_alone(runs_root):
     earlier = runs_root / "xor" / "mine"
     (earlier / "xor-one_layer").mkdir(parents=True)
-    files = {earlier / "summary.json": b'{"status": "completed"}', earlier / "xor-one_layer" / "events.out.tfevents.1.h.1.1.v2": b"\x00" * 64}
+    files = {
+        earlier / "summary.json": b'{"status": "completed"}',
+        earlier / "xor-one_layer" / "events.out.tfevents.1.h.1.1.v2": b"\x00" * 64,
+    }
     for path, data in files.items():
         path.write_bytes(data)
     times = {path: path.stat().st_mtime_ns for path in files}
     code, _, err = call_main(["run", "xor", "--runs-dir", runs_root, "--run-name", "mine"])
     assert code == 2 and err == f"dlintro: error: run directory {str(earlier)!r} already exists\n"
     assert sorted(p for p in runs_root.rglob("*") if p.is_file()) == sorted(files)
-    assert all(path.read_bytes() == data and path.stat().st_mtime_ns == times[path] for path, data in files.items())
+    for path, data in files.items():
+        assert path.read_bytes() == data and path.stat().st_mtime_ns == times[path]
 
 
 @pytest.mark.parametrize("run_name", ["", ".", "..", ".hidden", "a/b", "x" * 300])
