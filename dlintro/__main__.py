@@ -4,11 +4,14 @@ Exit codes: 0 the claim held, 1 it did not hold or the run diverged, 2 bad input
 trained), 130 interrupted. Bad input is refused before TensorFlow is imported where possible.
 """
 
+import logging
 import os
 import signal
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+# Every variant builds a fresh model, which TensorFlow's logger miscounts as "retracing".
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons
 from dlintro.config import ConfigError, describe_fields
