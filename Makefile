@@ -32,9 +32,10 @@ lessons: $(addprefix lesson-,$(LESSONS))
 test: $(INSTALLED)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# TensorBoard keeps only 10 pictures per tag unless told otherwise; the step sliders need them all.
 tensorboard: $(INSTALLED)
 	@echo "TensorBoard on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	@$(VENV)/bin/tensorboard --logdir $(RUNS) --host 127.0.0.1 --port $(PORT)
+	@$(VENV)/bin/tensorboard --logdir $(RUNS) --host 127.0.0.1 --port $(PORT) --samples_per_plugin images=1000
 
 # Trains every lesson (default configs) into a temporary directory, serves it, and saves the
 # dashboards that tell each lesson's story to docs/screenshots/ with headless Chromium.

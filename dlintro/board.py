@@ -34,6 +34,9 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+# TensorBoard keeps a random 10 pictures per tag by default, so a step slider would skip log
+# points (often step 0); the lessons log far fewer than this many.
+SAMPLES_PER_PLUGIN = "images=1000"
 # Every run status the HParams dashboard asks for, so no session group is left out.
 ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
 
@@ -97,7 +100,7 @@ class TensorBoardServer:
         """Starts the server and waits until `/data/runs` answers."""
         self._log = tempfile.TemporaryFile()
         command = [str(tensorboard_program()), "--logdir", str(self.logdir),
-                   "--host", "127.0.0.1", "--port", str(self.port)]
+                   "--host", "127.0.0.1", "--port", str(self.port), "--samples_per_plugin", SAMPLES_PER_PLUGIN]
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
         try:

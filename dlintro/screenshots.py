@@ -86,9 +86,9 @@ SHOTS = {
              tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
     ],
     "xor": [
-        Shot("xor-boundaries-early", "XOR early in training: every net still draws a straight border.",
+        Shot("xor-boundaries-start", "XOR before training (step 0): every net starts from a random, almost straight border.",
              tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
-             image_step=1),
+             image_step=0),
         Shot("xor-boundaries-final", "XOR after training: only the tanh net bends its border around the corners.",
              tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
         Shot("xor-accuracy", "Accuracy: the straight-border nets stall at 0.5-0.75, the tanh net reaches 1.0.",
