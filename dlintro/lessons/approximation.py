@@ -56,7 +56,7 @@ LINE_TOLERANCE = 1e-5
 @dataclasses.dataclass(frozen=True)
 class Config(LessonConfig):
     epochs: Annotated[int, Range(1, 100_000)] = 1000  # full-batch passes over the training points
-    log_every: Annotated[int, Range(1, 10_000)] = 100  # passes between log points and pictures
+    log_every: Annotated[int, Range(1, 10_000)] = 200  # passes between log points and pictures
     widths: tuple[Annotated[int, Range(1, 1024)], ...] = (1, 2, 4, 8, 32, 128)  # hidden widths
     hidden_activation: Literal["tanh", "sigmoid", "relu"] = "tanh"  # the non-linear nets'
     learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.01  # Adam's step size
