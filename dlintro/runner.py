@@ -64,9 +64,10 @@ def _print_report(summary, out):
     names = list(summary["variants"])
     metrics = summary["metric_names"]
     width = max(len("variant"), *map(len, names))
-    out(f"\n{'variant':<{width}}  {'status':<11}" + "".join(f"{m:>12}" for m in metrics))
+    columns = [max(10, len(m)) + 2 for m in metrics]
+    out(f"\n{'variant':<{width}}  {'status':<11}" + "".join(f"{m:>{c}}" for m, c in zip(metrics, columns)))
     for name, entry in summary["variants"].items():
-        cells = "".join(f"{_format(entry['metrics'].get(m)):>12}" for m in metrics)
+        cells = "".join(f"{_format(entry['metrics'].get(m)):>{c}}" for m, c in zip(metrics, columns))
         out(f"{name:<{width}}  {entry['status']:<11}{cells}")
     claim = summary["claim"]
     out(f"\nClaim: {claim['statement']}")

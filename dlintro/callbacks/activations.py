@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
+from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input, write_histogram
 
 # A sigmoid or tanh unit counts as saturated where its slope is below a tenth of its
 # largest slope (0.25 for sigmoid, 1 for tanh): little gradient gets through it there.
@@ -63,10 +63,11 @@ class ActivationStatistics(ProbeCallback):
 
     def _build(self):
         """A traced function returning every layer's output."""
+        inputs = symbolic_input(self.model, self.probe_x)
         self._layers = [
             layer for layer in self.model.layers if not isinstance(layer, keras.layers.InputLayer)
         ]
-        inner = keras.Model(self.model.input, [layer.output for layer in self._layers])
+        inner = keras.Model(inputs, [layer.output for layer in self._layers])
         self._forward = tf.function(lambda x: inner(x, training=False))
 
     def summarize(self, step):

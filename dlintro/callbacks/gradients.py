@@ -5,7 +5,7 @@ import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
+from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input, write_histogram
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
 _PER_LAYER_CHARTS = (
@@ -57,6 +57,7 @@ class GradientStatistics(ProbeCallback):
     def _build(self):
         """Traces the gradient computation once; writes the chart layout."""
         model = self.model
+        symbolic_input(model, self.probe_x)  # builds a never-called Sequential's weights
         self._layers = [layer for layer in model.layers if layer.trainable_weights]
         variables = [weight for layer in self._layers for weight in layer.trainable_weights]
 

@@ -11,6 +11,20 @@ def all_finite(arrays):
     return all(np.all(np.isfinite(array)) for array in arrays)
 
 
+def symbolic_input(model, probe_x):
+    """The model's symbolic input, building one from the probe's shape when it has none.
+
+    A Sequential model declared without an `Input` has no symbolic input before it is called
+    (Keras builds it at the first training step, after `on_train_begin`); `build` gives it one.
+    """
+    try:
+        inputs = model.inputs
+    except AttributeError:
+        model.build((None, *probe_x.shape[1:]))
+        inputs = model.inputs
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
 def histogram_buckets(values, bucket_count=30):
     """(bucket_count, 3) rows of left edge, right edge and count: TensorBoard's histogram format.
 

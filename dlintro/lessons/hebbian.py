@@ -57,7 +57,7 @@ from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
 from dlintro.config import ConfigError, LessonConfig, Range
 from dlintro.lessons.perceptron import RuleLearner, step
-from dlintro.runs import Diverged, Variant, Verdict
+from dlintro.runs import Diverged, Variant, Verdict, stop_if_requested
 from dlintro.training import Interrupted
 
 TITLE = "hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it"
@@ -241,6 +241,7 @@ def train(config, variant, log_dir):
             )
             _log_trial(model, stimulus, 0)  # step 0: the untrained dog
             for trial in range(1, config.trials + 1):
+                stop_if_requested()  # a Ctrl-C that TensorFlow swallowed still stops the trials
                 model.train_on_batch(stimulus)
                 if not _log_trial(model, stimulus, trial):
                     raise Diverged(trial)
