@@ -134,8 +134,3 @@ def fit(
     if not all(np.all(np.isfinite(weight)) for weight in model.get_weights()):
         raise Diverged(len(losses) * log_every)
     return history
-
-
-def final_metrics(history):
-    """The last logged value of every metric in a `History`, as plain floats."""
-    return {name: float(values[-1]) for name, values in history.history.items() if values}
