@@ -8,6 +8,7 @@ slow machine shifts both sides alike. Run it on a quiet machine.
 """
 
 import argparse
+import logging
 import os
 import statistics
 import subprocess
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Every measured run builds a fresh model, which TensorFlow's logger miscounts as "retracing".
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons  # noqa: E402
 from dlintro.runs import latest_run  # noqa: E402
