@@ -94,7 +94,9 @@ def main(argv=None, out=print):
             for number, handler in previous_handlers.items():
                 signal.signal(number, handler)
     except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError) as error:
-        print(f"dlintro: error: {error}", file=sys.stderr)
+        # One line whatever the user typed: line breaks in echoed input are shown escaped.
+        message = str(error).replace("\r", "\\r").replace("\n", "\\n")
+        print(f"dlintro: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("dlintro: interrupted", file=sys.stderr)

@@ -81,3 +81,9 @@ def test_unknown_lesson_fails_fast_without_tensorflow(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().startswith("dlintro: error: unknown lesson 'nope'")
     assert "Traceback" not in result.stderr
+
+
+def test_line_breaks_in_echoed_input_keep_the_error_on_one_line(capsys, runs_root):
+    # Found by the fuzzer: an unknown key containing a newline split the message in two.
+    code, _, err = run_main(["run", "xor", "--runs-dir", str(runs_root), "--\n", "1"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "unknown hyperparameter --\\n" in err
