@@ -7,6 +7,7 @@ import pytest
 from dlintro import events
 from dlintro.lessons import perceptron
 from dlintro.runner import run_lesson
+from conftest import QUICK_ARGS
 
 SHORT = ["--epochs", "40", "--log-every", "10"]
 
@@ -104,3 +105,13 @@ def test_factory_models_save_and_load(tmp_path):
         loaded = keras.saving.load_model(path)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
         loaded.fit(x, y, batch_size=1, epochs=1, verbose=0)  # still trainable after loading
+
+
+def test_sigmoid_neuron_runs_carry_activation_and_gradient_histograms(runs_root):
+    summary = run_lesson("perceptron", QUICK_ARGS["perceptron"], runs_root=runs_root, out=lambda *_: None)
+    for gate in ("and", "xor"):
+        run = events.load_run(f"{summary['run_dir']}/{gate}-sigmoid_gradient")
+        for tag in ("activations/output", "gradients/output/kernel"):
+            steps, histograms = events.tensor_series(run, tag)
+            assert events.plugin_of(run, tag) == "histograms" and steps[0] == 0
+            assert all(h[:, 2].sum() == (4 if tag.startswith("activations") else 2) for h in histograms)

@@ -33,6 +33,9 @@ Two ways of learning the weights, side by side:
   sigmoid neuron's glide and keep growing slowly (a steeper sigmoid is a surer answer).
 - *Time Series*: `train/epoch_accuracy`, tick marks of 0.25: 1.0 for the four separable
   gates, never above 0.75 for XOR and XNOR.
+- *Histograms* of the sigmoid neuron's runs: `activations/output` slides towards 0 and 1 as
+  it grows surer, and `gradients/output/kernel` shrinks towards 0 on the separable gates but
+  not on XOR and XNOR, where no line can satisfy all four corners.
 - *HParams*: the twelve runs as a table, gate and learner against final accuracy.
 """
 
@@ -213,21 +216,20 @@ def train(config, variant, log_dir):
     x, y = gate_data(variant.hparams["gate"])
     every = config.log_every
     pictures = [
-        TensorBoard(log_dir, passes_per_epoch=every),
         WeightScalars(log_dir, passes_per_epoch=every),
         DecisionBoundaryImages(log_dir, x, y, passes_per_epoch=every, extent=(-0.5, 1.5, -0.5, 1.5)),
     ]
     if variant.hparams["learner"] == "perceptron_rule":
         model = perceptron(learning_rate=config.perceptron_learning_rate)
-        batch_size = 1  # one example at a time, as Rosenblatt's rule goes
+        # One example at a time, as Rosenblatt's rule goes. A step has no gradient to show and
+        # this subclassed model no layer graph to probe, so it gets Keras's curves only.
+        fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every, batch_size=1,
+            callbacks=[TensorBoard(log_dir, passes_per_epoch=every), *pictures],
+            seed=config.seed, report=False)
     else:
         model = sigmoid_neuron(learning_rate=config.sigmoid_learning_rate)
-        batch_size = len(x)
-    # Twelve models are trained, so the activation and gradient probes (each one more traced
-    # function per model) are left out: the step neuron has no gradient to show, and the
-    # sigmoid neuron's are in the xor lesson's one-layer runs.
-    fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every,
-        batch_size=batch_size, callbacks=pictures, seed=config.seed, report=False)
+        fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every,
+            callbacks=pictures, seed=config.seed)
     answers = np.asarray(model(x, training=False)) >= 0.5
     weights = model.get_layer("output").get_weights()
     return {
