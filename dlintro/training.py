@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+from dlintro.callbacks.probe import epoch_step
 from dlintro.runs import Diverged, stop_if_requested
 
 
@@ -130,7 +131,7 @@ def fit(
     losses = history.history.get("loss", [])
     for index, loss in enumerate(losses):
         if not math.isfinite(loss):
-            raise Diverged((index + 1) * log_every)
+            raise Diverged(epoch_step(index, log_every))
     if not all(np.all(np.isfinite(weight)) for weight in model.get_weights()):
         raise Diverged(len(losses) * log_every)
     return history

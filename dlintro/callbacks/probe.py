@@ -6,6 +6,15 @@ import tensorflow as tf
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 
 
+def epoch_step(epoch, passes_per_epoch):
+    """The TensorBoard step after Keras epoch `epoch`: passes over the data completed.
+
+    Every dlintro callback counts steps this way (step 0 is the untrained model), so that
+    curves, histograms and pictures line up even when one Keras epoch covers several passes.
+    """
+    return (epoch + 1) * passes_per_epoch
+
+
 def all_finite(arrays):
     """True when every value in every array is finite (no NaN, no Inf)."""
     return all(np.all(np.isfinite(array)) for array in arrays)
@@ -93,7 +102,7 @@ class ProbeCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            self._log((epoch + 1) * self.passes_per_epoch)
+            self._log(epoch_step(epoch, self.passes_per_epoch))
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

@@ -5,7 +5,7 @@ import os
 import keras
 import tensorflow as tf
 
-from dlintro.callbacks.probe import all_finite, write_histogram
+from dlintro.callbacks.probe import all_finite, epoch_step, write_histogram
 
 
 class TensorBoard(keras.callbacks.TensorBoard):
@@ -40,7 +40,7 @@ class TensorBoard(keras.callbacks.TensorBoard):
         self._weight_writer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        step = (epoch + 1) * self.passes_per_epoch
+        step = epoch_step(epoch, self.passes_per_epoch)
         weights = self.model.get_weights()
         values = [value for value in (logs or {}).values() if isinstance(value, (int, float))]
         if not all_finite([values, *weights]):

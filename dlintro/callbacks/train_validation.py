@@ -8,6 +8,8 @@ import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
+from dlintro.callbacks.probe import epoch_step
+
 CATEGORY = "Training vs validation"
 
 
@@ -62,7 +64,7 @@ class TrainValidationChart(keras.callbacks.Callback):
             )
 
     def on_epoch_end(self, epoch, logs=None):
-        step = (epoch + 1) * self.passes_per_epoch
+        step = epoch_step(epoch, self.passes_per_epoch)
         for part, key in (("train", self.metric), ("validation", f"val_{self.metric}")):
             value = (logs or {}).get(key)
             if value is not None and math.isfinite(value):
