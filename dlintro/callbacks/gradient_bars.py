@@ -3,19 +3,10 @@
 import numpy as np
 import tensorflow as tf
 
-# A bare Figure drawn by the Agg canvas renders in memory, without pyplot's global state.
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite
-
-
-def figure_to_array(figure):
-    """Renders a Matplotlib figure into an (height, width, 3) uint8 RGB array."""
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array
 
 
 def render_gradient_bars(layer_names, norms, title="", value_range=None):

@@ -1,9 +1,20 @@
-"""What the probe callbacks share: a lazily created writer and the logging schedule."""
+"""What the callbacks share: the step convention, histogram and figure helpers, ProbeCallback."""
 
 import keras
 import numpy as np
 import tensorflow as tf
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from tensorboard.plugins.histogram import metadata as histogram_metadata
+
+
+def figure_to_array(figure):
+    """Renders a Matplotlib figure into an (height, width, 3) uint8 RGB array.
+
+    A bare `Figure` drawn by the Agg canvas renders in memory, without pyplot's global state.
+    """
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 def epoch_step(epoch, passes_per_epoch):

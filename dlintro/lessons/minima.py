@@ -57,8 +57,7 @@ import tensorflow as tf
 from keras import ops
 from matplotlib.figure import Figure
 
-from dlintro.callbacks.gradient_bars import figure_to_array
-from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
+from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array, write_histogram
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.lessons.xor import gate_data
 from dlintro.runs import Variant, Verdict
