@@ -15,13 +15,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Every measured run builds a fresh model, which TensorFlow's logger miscounts as "retracing".
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons  # noqa: E402
+from dlintro.logsize import measure as measure_logs  # noqa: E402
 from dlintro.runs import latest_run  # noqa: E402
 
 
@@ -37,11 +37,6 @@ def lesson_wall_time(name, runs_root):
     if result.returncode not in (0, 1):
         raise RuntimeError(f"lesson {name} failed:\n{result.stderr}")
     return seconds
-
-
-def event_bytes(run_dir):
-    """Total size of a run's event files."""
-    return sum(path.stat().st_size for path in Path(run_dir).rglob("events.out.tfevents.*"))
 
 
 def reporting_overhead(repeats):
@@ -88,9 +83,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as runs_root:
         for name in names:
             seconds = statistics.median(lesson_wall_time(name, runs_root) for _ in range(args.repeats))
-            size = event_bytes(latest_run(runs_root, name))
+            logs = measure_logs(latest_run(runs_root, name))
             total += seconds
-            print(f"| {name} | {seconds:.1f} | {size / 1e6:.2f} MB |", flush=True)
+            print(f"| {name} | {seconds:.1f} | {logs['bytes'] / 1e6:.2f} MB |", flush=True)
     print(f"| **all** | **{total:.1f}** | |\n")
 
     bare, full = reporting_overhead(args.repeats)
