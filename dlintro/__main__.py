@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons
-from dlintro.config import ConfigError, describe_fields
+from dlintro.config import ConfigError, describe_fields, parse_overrides
 from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
 USAGE = """usage: python -m dlintro list [--names]
@@ -77,6 +77,7 @@ def main(argv=None, out=print):
         runs_root = _take_option(arguments, "--runs-dir", "runs")
         run_name = _take_option(arguments, "--run-name", None)
         check_writable(runs_root)
+        config = parse_overrides(lessons.load(name).Config, arguments)
         # SIGTERM (`kill`, a closing terminal) stops the run the way Ctrl-C does, and both also
         # set `stop_requested` (see dlintro.runs). A SIGINT ignored by the shell stays ignored;
         # the previous handlers come back afterwards, for callers that run `main` in-process.
@@ -89,7 +90,7 @@ def main(argv=None, out=print):
         try:
             from dlintro.runner import run_lesson  # imports TensorFlow, so only now
 
-            summary = run_lesson(name, arguments, runs_root=runs_root, run_name=run_name, out=out)
+            summary = run_lesson(name, config, runs_root=runs_root, run_name=run_name, out=out)
         finally:
             for number, handler in previous_handlers.items():
                 signal.signal(number, handler)

@@ -175,6 +175,22 @@ def parse_overrides(config_class, arguments):
     return config_class(**values)
 
 
+def to_arguments(config):
+    """The command-line words that rebuild `config`: `--key value` for every non-default field.
+
+    Example:
+        >>> to_arguments(LessonConfig(seed=3))
+        ['--seed', '3']
+    """
+    words = []
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value != field.default:
+            text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+            words += ["--" + field.name.replace("_", "-"), text]
+    return words
+
+
 def describe_fields(config_class):
     """One `(flag, default, type and limits)` row per field, for `dlintro show`."""
     hints = typing.get_type_hints(config_class, include_extras=True)
@@ -203,6 +219,7 @@ __all__ = [
     "LessonConfig",
     "Range",
     "parse_overrides",
+    "to_arguments",
     "describe_fields",
     "require_multiple",
     "Annotated",

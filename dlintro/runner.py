@@ -12,7 +12,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
 from dlintro import lessons
-from dlintro.config import parse_overrides
+from dlintro.config import ConfigError
 from dlintro.runs import Diverged, create_run_directory, stop_if_requested, write_summary
 from dlintro.training import seed_everything
 
@@ -27,7 +27,7 @@ def _hparam_value(value):
 def _log_hparams(log_dir, config, variant):
     """Writes the variant's hyperparameters (config and what sets it apart) for the HParams tab."""
     values = {key: _hparam_value(value) for key, value in dataclasses.asdict(config).items()}
-    values.update(variant.hparams)
+    values.update({key: _hparam_value(value) for key, value in variant.hparams.items() if value is not None})
     values["variant"] = variant.name
     with tf.summary.create_file_writer(str(log_dir)).as_default():
         hparams_api.hparams(values, trial_id=variant.name)
@@ -85,12 +85,12 @@ def _finish(run_dir, lesson, summary):
     write_summary(run_dir, summary)
 
 
-def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
+def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print):
     """Trains every variant of a lesson, checks its claim and writes the logs and `summary.json`.
 
     Args:
         name: the lesson's name, for example `"xor"`.
-        arguments: hyperparameter overrides, for example `["--epochs", "800"]`.
+        config: the lesson's `Config` (already checked when it was built); None for its defaults.
         runs_root: where runs are kept; the run goes to `runs_root/name/<timestamp>/`.
         run_name: a name for the run directory instead of the timestamp.
         out: where progress and the final report are printed.
@@ -99,17 +99,22 @@ def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
         The summary written to `summary.json`, as a dict.
 
     Raises:
-        UnknownLessonError, ConfigError, RunDirectoryError: before anything is trained.
+        UnknownLessonError, ConfigError, RunDirectoryError: before anything is trained
+            (ConfigError also when `config` is not the lesson's `Config`).
         KeyboardInterrupt: on Ctrl-C or SIGTERM (`training.Interrupted` when it came during
             `fit`), after writing a `summary.json` that says where the run stopped.
 
     Example:
-        >>> summary = run_lesson("xor", ["--epochs", "300"], runs_root="/tmp/runs")
+        >>> from dlintro.lessons import xor
+        >>> summary = run_lesson("xor", xor.Config(epochs=300), runs_root="/tmp/runs")
         >>> summary["claim"]["holds"]
         True
     """
     lesson = lessons.load(name)
-    config = parse_overrides(lesson.Config, arguments)
+    if config is None:
+        config = lesson.Config()
+    elif type(config) is not lesson.Config:
+        raise ConfigError(f"lesson {name!r} takes a {lesson.__name__}.Config, got {type(config).__name__}")
     variants = lesson.variants(config)  # before the directory: a refusal here leaves nothing
     run_dir = create_run_directory(runs_root, name, run_name)
     summary = {
@@ -134,9 +139,9 @@ def run_lesson(name, arguments=(), runs_root="runs", run_name=None, out=print):
             seed_everything(config.seed)
             started = time.perf_counter()
             try:
-                results[variant.name] = lesson.train(config, variant, run_dir / variant.name)
+                results[variant] = lesson.train(config, variant, run_dir / variant.name)
                 entry["status"] = "completed"
-                entry["metrics"] = results[variant.name]
+                entry["metrics"] = results[variant]
             except Diverged as error:
                 entry.update(status="diverged", diverged_at_step=error.step)
                 summary["status"] = "diverged"

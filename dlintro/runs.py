@@ -40,17 +40,31 @@ class Diverged(RuntimeError):
         self.step = step
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Variant:
     """One way of training a lesson's model, logged as its own TensorBoard run.
 
+    A lesson subclasses it with one field per thing that sets its variants apart (the model
+    factory's arguments, the name of the data it trains on), so that `train` and `check` read
+    fields and never parse a name:
+
+        @dataclasses.dataclass(frozen=True, kw_only=True)
+        class Net(Variant):
+            gate: str  # the data: "xor" or "xnor"
+            hidden_units: int  # 0: a single neuron
+
+        Net(name="xor-one_layer", gate="xor", hidden_units=0)
+
     Args:
         name: short name, used as the run's directory name (letters, digits, `-` and `_`).
-        hparams: what sets this variant apart, shown in the HParams dashboard.
     """
 
     name: str
-    hparams: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def hparams(self):
+        """Every field but the name, for the HParams dashboard and `summary.json`."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "name"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,10 +3,9 @@
 Every lesson is trained with its default config into a temporary directory (into `--runs-dir`
 when given, which is kept; with `--reuse`, the latest run already there is used instead of
 training), one real TensorBoard serves them all, and
-headless Chromium opens each view listed in `SHOTS` (a dashboard with a tag filter and a run
-filter in its URL) and saves it to `docs/screenshots/<file>.png`. Lessons that are not
-registered in `dlintro.lessons.NAMES` yet, or that have no views listed, are skipped with a
-message.
+headless Chromium opens each view the lesson lists in its `VIEWS` (a dashboard with a tag filter and a run
+filter in its URL, `dlintro.views.View`) and saves it to `docs/screenshots/<file>.png`.
+Lessons that list no views are skipped with a message.
 
 Example:
     $ python -m dlintro.screenshots                     # train everything, then shoot
@@ -14,141 +13,19 @@ Example:
 """
 
 import argparse
-import dataclasses
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 from dlintro import board, lessons
 from dlintro.runs import latest_run
+from dlintro.views import views_of
 
 OUTPUT = Path("docs/screenshots")
-
-
-@dataclasses.dataclass(frozen=True)
-class Shot:
-    """One view of TensorBoard worth a picture.
-
-    Args:
-        file: the PNG's name (without `.png`) under `docs/screenshots/`.
-        caption: what the picture shows, one sentence.
-        dashboard: `timeseries`, or an older dashboard (`images`, `histograms`, `custom_scalars`...).
-        tag_filter: a regular expression over tag names (the dashboard's filter box).
-        run_filter: a regular expression over the lesson's variant names, matched from the start
-            of the name (for example `xor-` or `sigmoid|relu`); empty for every variant.
-        shows: words the page must show before the picture is taken (tags, variant names).
-        image_step: move every image card's step slider to this log point (0 = untrained);
-            by default the cards show the last one.
-        full_size: widen the first card to the whole dashboard (for a chart of many lines).
-        log_y: draw the charts' y axes on a log scale.
-        actual_size: show pictures at their own size rather than shrunk to the card.
-        size: the browser window's (width, height) in pixels.
-    """
-
-    file: str
-    caption: str
-    dashboard: str = "timeseries"
-    tag_filter: str = ""
-    run_filter: str = ""
-    shows: tuple = ()
-    image_step: int | None = None
-    full_size: bool = False
-    log_y: bool = False
-    actual_size: bool = False
-    size: tuple = (1600, 1000)
-
-
-# The views per lesson, in course order. Tag names are the ones each lesson's docstring names.
-SHOTS = {
-    "perceptron": [
-        Shot("perceptron-boundaries", "The perceptron rule's line on each gate: right for AND, OR, NAND, NOR; never for XOR, XNOR.",
-             tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
-             size=(1600, 1400)),
-        Shot("perceptron-accuracy", "Accuracy per gate: 1.0 for the four separable gates, at most 0.75 for XOR and XNOR.",
-             tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
-             full_size=True),
-    ],
-    "linear": [
-        Shot("linear-weights", "The two weights leave their random start and settle on the least-squares answer.",
-             tag_filter="^weights/", shows=("weights/neuron/w1",)),
-        Shot("linear-loss-surface", "The path of the weights down the loss surface, start (circle) to answer (star).",
-             tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True),
-    ],
-    "hebbian": [
-        Shot("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food.",
-             tag_filter="^weights/(bell|food)$", shows=("weights/bell", "weights/food")),
-        Shot("hebbian-bell-alone", "The bell alone: its drive against the threshold, and whether the neuron fires.",
-             tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
-    ],
-    "xor": [
-        Shot("xor-boundaries-start", "XOR before training (step 0): every net starts from a random, almost straight border.",
-             tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
-             image_step=0),
-        Shot("xor-boundaries-final", "XOR after training: only the tanh net bends its border around the corners.",
-             tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
-        Shot("xor-accuracy", "Accuracy: the straight-border nets stall at 0.5-0.75, the tanh net reaches 1.0.",
-             tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
-    ],
-    "approximation": [
-        Shot("approximation-curves", "The fitted curve (orange) against the target (grey), one card per hidden width.",
-             tag_filter="^fitted_curve$", shows=("fitted_curve",), size=(1600, 1300)),
-        Shot("approximation-error-vs-width", "The final error against the hidden width (on the x axis): it falls by orders of magnitude.",
-             tag_filter="^final_error_vs_width$", run_filter="error_vs_width/", shows=("final_error_vs_width",),
-             full_size=True, log_y=True),
-    ],
-    "features": [
-        Shot("features-circles-boundaries", "Circles: the raw linear model's straight border against the squared features' and the MLP's loops.",
-             tag_filter="^decision_boundary$", run_filter="circles-", shows=("decision_boundary", "circles-mlp_raw")),
-        Shot("features-hidden-units", "What the MLP's hidden units learned on the circles: one half-plane each.",
-             tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
-        Shot("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: edges and bars nobody designed.",
-             tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",), actual_size=True),
-    ],
-    "vanishing": [
-        Shot("vanishing-gradient-norms", "Gradient norm per layer, input on the left: sigmoid falls like a staircase, ReLU stays level.",
-             tag_filter="^gradient_norm_bars$", run_filter="sigmoid|relu", shows=("gradient_norm_bars", "sigmoid", "relu"),
-             image_step=0, size=(1600, 800)),
-        Shot("vanishing-sigmoid-activations", "Activation histograms of the sigmoid net, first, middle and last hidden layer.",
-             tag_filter="^activations/hidden_(01|05|10)$", run_filter="sigmoid$",
-             shows=("activations/hidden_01", "activations/hidden_10")),
-        Shot("vanishing-first-layer-gradients", "First against last layer's gradients: the sigmoid net's first layer gets a spike at zero.",
-             tag_filter="^gradients/(hidden_01|output)/kernel$", run_filter="sigmoid$|relu$",
-             shows=("gradients/hidden_01/kernel", "gradients/output/kernel")),
-        Shot("vanishing-validation-accuracy", "Validation accuracy: ReLU and tanh learn, the sigmoid net stays near chance.",
-             tag_filter="^epoch_accuracy$", run_filter=r".*/validation", shows=("epoch_accuracy",), full_size=True),
-    ],
-    "overfitting": [
-        Shot("overfitting-loss", "Training (falling) against validation loss, without and with dropout: without, validation turns up.",
-             tag_filter="^epoch_loss$", run_filter="(none|dropout)/", shows=("epoch_loss", "none/validation"),
-             full_size=True),
-        Shot("overfitting-boundaries", "Decision boundaries: the unregularized net curls around single noisy points.",
-             tag_filter="^decision_boundary$", run_filter="(none|dropout|l2)$", shows=("decision_boundary",)),
-    ],
-    "minima": [
-        Shot("minima-final-losses", "The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none.",
-             tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
-        Shot("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
-             tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
-        Shot("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
-             tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
-    ],
-}
-
-
-def view_url(server_url, lesson, shot):
-    """The dashboard URL of `shot`, with its filters, for a server whose runs are `<lesson>/<variant>`."""
-    run_filter = f"^{lesson}/(?:{shot.run_filter or '.*'})"
-    if shot.dashboard == "timeseries":
-        query = urllib.parse.urlencode({"tagFilter": shot.tag_filter, "runFilter": run_filter, "smoothing": 0})
-        return f"{server_url}/?{query}#timeseries"
-    # The older dashboards keep their state in the URL's fragment.
-    fragment = urllib.parse.urlencode({"tagFilter": shot.tag_filter, "regexInput": run_filter})
-    return f"{server_url}/#{shot.dashboard}&{fragment}"
 
 
 def _click_all(browser, selector, first_only=False):
@@ -242,7 +119,7 @@ def _move_image_sliders(browser, step_index):
 def take(browser, server_url, lesson, shot, output):
     """Opens the view of `shot`, waits until it shows what it should, and saves it; returns the path."""
     browser.set_window_size(*shot.size)
-    browser.get(view_url(server_url, lesson, shot))
+    browser.get(shot.url(server_url, lesson))
     board.wait_for_text(browser, shot.shows, deep=shot.dashboard != "timeseries")
     if shot.dashboard == "timeseries":
         _adjust_time_series(browser, shot)
@@ -274,11 +151,11 @@ def _train(name, runs_root):
 def _chosen_lessons(requested):
     """The lessons to shoot, in course order, with a message for each one that is skipped."""
     chosen = []
-    for name in requested or [*lessons.NAMES, *(name for name in SHOTS if name not in lessons.NAMES)]:
+    for name in requested or lessons.NAMES:
         if name not in lessons.NAMES:
-            print(f"[{name}] not registered in dlintro.lessons.NAMES yet; skipped")
-        elif not SHOTS.get(name):
-            print(f"[{name}] no screenshots listed in dlintro.screenshots.SHOTS; skipped")
+            print(f"[{name}] not registered in dlintro.lessons.NAMES; skipped")
+        elif not views_of(name):
+            print(f"[{name}] its module lists no VIEWS; skipped")
         else:
             chosen.append(name)
     return chosen
@@ -314,7 +191,7 @@ def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT)
             return saved, failures
         with board.TensorBoardServer(view) as server, board.chromium() as browser:
             for name in sorted(os.listdir(view), key=lessons.NAMES.index):
-                for shot in SHOTS[name]:
+                for shot in views_of(name):
                     try:
                         saved.append(take(browser, server.url, name, shot, output))
                         print(f"[{name}] saved {saved[-1]}", flush=True)

@@ -1,11 +1,14 @@
 """Training a Keras model with the full TensorBoard reporting, fast on small data.
 
-`fit` is what most lessons call. It feeds the data as a repeated `tf.data` pipeline in which
+`fit` is what most lessons call; `LoopLog` gives a loop that a lesson writes itself (a
+learning rule without an optimizer, pictures drawn after training) the same writer,
+interruption and divergence handling. `fit` feeds the data as a repeated `tf.data` pipeline in which
 one Keras epoch covers `log_every` passes over the data, run as one graph call
 (`steps_per_execution`). On a 4-point dataset that is about 25x faster than one `fit` epoch
 per pass, whose fixed cost (about 30 ms) would dwarf the few microseconds of arithmetic; and
 it is also the natural logging interval. Every dlintro callback counts TensorBoard steps in
-passes over the data, so curves, histograms and pictures line up.
+passes over the data, so curves, histograms and pictures line up: `fit` is the one step
+clock, and tells every callback it is given how many passes one Keras epoch stands for.
 """
 
 import math
@@ -51,13 +54,20 @@ def repeated_dataset(x, y, batch_size, seed):
     return dataset.batch(batch_size).repeat()
 
 
-def reporting_callbacks(log_dir, probe_x, probe_y, log_every=1):
+def reporting_callbacks(log_dir, probe_x, probe_y):
     """Keras's TensorBoard callback plus activation and gradient statistics, in one list."""
     return [
-        TensorBoard(log_dir, passes_per_epoch=log_every),
-        ActivationStatistics(log_dir, probe_x, passes_per_epoch=log_every),
-        GradientStatistics(log_dir, probe_x, probe_y, passes_per_epoch=log_every),
+        TensorBoard(log_dir),
+        ActivationStatistics(log_dir, probe_x),
+        GradientStatistics(log_dir, probe_x, probe_y),
     ]
+
+
+def set_step_clock(callbacks, passes_per_epoch):
+    """Tells every callback that counts passes (all of dlintro's) what one Keras epoch stands for."""
+    for callback in callbacks:
+        if hasattr(callback, "passes_per_epoch"):
+            callback.passes_per_epoch = passes_per_epoch
 
 
 def fit(
@@ -86,7 +96,8 @@ def fit(
         batch_size: examples per gradient step; the whole data set by default.
         validation_data: optional `(x_val, y_val)`, evaluated at every log point.
         probe_size: how many of the first training examples form the probe batch.
-        callbacks: more callbacks (pass them `passes_per_epoch=log_every`).
+        callbacks: more callbacks; every one with a `passes_per_epoch` attribute (all of
+            dlintro's) is set to `log_every`, so its steps count passes over the data.
         seed: seeds the shuffling of the batches.
         report: False trains with no TensorBoard callbacks at all (for benchmarks).
 
@@ -108,8 +119,9 @@ def fit(
         validation_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(4096).cache()
     all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN()]
     if report:
-        all_callbacks += reporting_callbacks(log_dir, x[:probe_size], y[:probe_size], log_every)
+        all_callbacks += reporting_callbacks(log_dir, x[:probe_size], y[:probe_size])
     all_callbacks += list(callbacks)
+    set_step_clock(all_callbacks, log_every)
     # History goes last: an epoch counts as done only once every callback has logged it, so the
     # step an interruption reports is one whose logs are all on disk.
     history = keras.callbacks.History()
@@ -135,3 +147,52 @@ def fit(
     if not all(np.all(np.isfinite(weight)) for weight in model.get_weights()):
         raise Diverged(len(losses) * log_every)
     return history
+
+
+class LoopLog:
+    """The log of a run that a lesson trains with a loop of its own instead of `fit`.
+
+    A context manager around one TensorBoard run directory: inside it, `tf.summary` calls
+    write to the run; `scalars(step, values)` checks for a stop request (Ctrl-C or SIGTERM),
+    refuses non-finite values with `Diverged(step)` and writes the rest. On leaving, the file
+    is flushed and closed, and a Ctrl-C becomes `Interrupted(step)` with the last step logged,
+    just as in `fit`.
+
+    Args:
+        log_dir: the TensorBoard run directory to write.
+
+    Example:
+        >>> with LoopLog("runs/mine") as log:
+        ...     for trial in range(1, 31):
+        ...         model.train_on_batch(stimulus)
+        ...         log.scalars(trial, {"weights/bell": bell_weight(model)})
+    """
+
+    def __init__(self, log_dir):
+        self.log_dir = str(log_dir)
+        self.step = 0  # the last step logged
+        self._writer = None
+        self._default = None
+
+    def __enter__(self):
+        self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._default = self._writer.as_default()
+        self._default.__enter__()
+        return self
+
+    def scalars(self, step, values):
+        """Writes `values` (tag: number) at `step`; raises Diverged when one is not finite."""
+        stop_if_requested()  # a Ctrl-C that TensorFlow swallowed still stops the loop
+        if not all(math.isfinite(value) for value in values.values()):
+            raise Diverged(step)
+        for tag, value in values.items():
+            tf.summary.scalar(tag, value, step=step)
+        self.step = step
+
+    def __exit__(self, kind, error, traceback):
+        self._default.__exit__(kind, error, traceback)
+        self._writer.flush()
+        self._writer.close()
+        if kind is not None and issubclass(kind, KeyboardInterrupt) and not isinstance(error, Interrupted):
+            raise Interrupted(self.step) from None
+        return False

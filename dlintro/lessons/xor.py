@@ -27,10 +27,12 @@ from typing import Annotated, Literal
 import keras
 import numpy as np
 
+from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "xor: one neuron draws one straight line; XOR needs two layers and a non-linearity"
 CLAIM = (
@@ -52,14 +54,21 @@ class Config(LessonConfig):
         require_multiple(self, "epochs", of="log_every")
 
 
-# Data: the four corners of the unit square, labelled by each gate.
-INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
-GATES = {"xor": [0, 1, 1, 0], "xnor": [1, 0, 0, 1]}
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(epochs=100, log_every=50)
 
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random, almost straight border.",
+         tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
+         image_step=0),
+    View("xor-boundaries-final", "XOR after training: only the tanh net bends its border around the corners.",
+         tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
+    View("xor-accuracy", "Accuracy: the straight-border nets stall at 0.5-0.75, the tanh net reaches 1.0.",
+         tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
+)
 
-def gate_data(gate):
-    """The four input pairs and the gate's output for each, as float32 arrays."""
-    return INPUTS, np.array(GATES[gate], dtype=np.float32).reshape(-1, 1)
+GATES = ("xor", "xnor")
 
 
 # Models.
@@ -76,7 +85,7 @@ def xor_network(hidden_units=8, hidden_activation="tanh", learning_rate=0.05):
 
     Example:
         >>> model = xor_network(hidden_units=8, hidden_activation="tanh")
-        >>> x, y = gate_data("xor")
+        >>> x, y = datasets.gates("xor")
         >>> model.fit(x, y, epochs=500, verbose=0)
     """
     inputs = keras.Input(shape=(2,), name="inputs")
@@ -93,15 +102,27 @@ def xor_network(hidden_units=8, hidden_activation="tanh", learning_rate=0.05):
     return model
 
 
+FACTORIES = (xor_network,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Net(Variant):
+    """One net on one gate: the arguments of `xor_network` and the gate it learns."""
+
+    gate: str  # the data: "xor" or "xnor" (`datasets.gates`)
+    hidden_units: int  # 0: a single neuron
+    hidden_activation: str  # "linear" makes the two-layer net linear
+
+
 def variants(config):
     """Each gate, learned by one neuron, a linear two-layer net and a non-linear one."""
     architectures = {
-        "one_layer": dict(layers=1, hidden_activation="none"),
-        "two_layer_linear": dict(layers=2, hidden_activation="linear"),
-        "two_layer_nonlinear": dict(layers=2, hidden_activation=config.hidden_activation),
+        "one_layer": dict(hidden_units=0, hidden_activation="linear"),
+        "two_layer_linear": dict(hidden_units=config.hidden_units, hidden_activation="linear"),
+        "two_layer_nonlinear": dict(hidden_units=config.hidden_units, hidden_activation=config.hidden_activation),
     }
     return [
-        Variant(f"{gate}-{name}", dict(gate=gate, **architecture))
+        Net(name=f"{gate}-{name}", gate=gate, **architecture)
         for gate in GATES
         for name, architecture in architectures.items()
     ]
@@ -110,16 +131,9 @@ def variants(config):
 # Training.
 def train(config, variant, log_dir):
     """Trains one variant with full reporting plus decision-boundary pictures."""
-    x, y = gate_data(variant.hparams["gate"])
-    single = variant.hparams["layers"] == 1
-    model = xor_network(
-        hidden_units=0 if single else config.hidden_units,
-        hidden_activation=variant.hparams["hidden_activation"],
-        learning_rate=config.learning_rate,
-    )
-    boundary = DecisionBoundaryImages(
-        log_dir, x, y, passes_per_epoch=config.log_every, extent=(-0.5, 1.5, -0.5, 1.5)
-    )
+    x, y = datasets.gates(variant.gate)
+    model = xor_network(variant.hidden_units, variant.hidden_activation, config.learning_rate)
+    boundary = DecisionBoundaryImages(log_dir, x, y, extent=(-0.5, 1.5, -0.5, 1.5))
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
         callbacks=[boundary], seed=config.seed)
     probability = np.asarray(model(x, training=False))
@@ -131,9 +145,11 @@ def train(config, variant, log_dir):
 # The claim.
 def check(config, results):
     """Straight-border nets at or below 75 % on both gates; the non-linear net at 100 %."""
-    numbers = {name: metrics["accuracy"] for name, metrics in results.items()}
-    straight = [n for n in numbers if not n.endswith("nonlinear")]
-    bent = [n for n in numbers if n.endswith("nonlinear")]
-    holds = all(numbers[n] <= 0.75 for n in straight) and all(numbers[n] == 1.0 for n in bent)
+    numbers = {variant.name: metrics["accuracy"] for variant, metrics in results.items()}
+    bends = {variant: variant.hidden_units > 0 and variant.hidden_activation != "linear" for variant in results}
+    holds = all(
+        metrics["accuracy"] == 1.0 if bends[variant] else metrics["accuracy"] <= 0.75
+        for variant, metrics in results.items()
+    )
     explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
     return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
