@@ -40,6 +40,33 @@ class StopWhenRequested(keras.callbacks.Callback):
         stop_if_requested()
 
 
+class TrainingMetricsAtStep(keras.callbacks.Callback):
+    """Makes an epoch's training loss and metrics the model's values at the epoch's end.
+
+    Keras reports, for the training data, the average over every batch of the epoch, and
+    `fit` makes one Keras epoch cover `log_every` passes: the curves would show averages over
+    the passes since the last log point (0.45 or 0.7 for a four-point XOR, which only has
+    0, 0.25, 0.5, 0.75 and 1 to give). This callback evaluates the model on the whole training
+    set (in inference mode, as validation is) and writes the result into the epoch's logs,
+    before the TensorBoard callback and `History` read them.
+
+    Args:
+        dataset: the training data as a batched, finite `tf.data.Dataset`.
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        values = self.model.evaluate(self.dataset, verbose=0, return_dict=True)
+        for key, value in values.items():
+            if key in logs:
+                logs[key] = value
+
+
 def seed_everything(seed):
     """Seeds Python, NumPy and TensorFlow, and makes TensorFlow's ops deterministic."""
     keras.utils.set_random_seed(seed)
@@ -94,7 +121,9 @@ def fit(
         epochs: passes over the training data; a multiple of `log_every`.
         log_every: passes between two log points (one Keras epoch).
         batch_size: examples per gradient step; the whole data set by default.
-        validation_data: optional `(x_val, y_val)`, evaluated at every log point.
+        validation_data: optional `(x_val, y_val)`, evaluated at every log point. The training
+            loss and metrics logged at a log point are the model's values on the whole training
+            set at that point, not Keras's average over the passes since the last one.
         probe_size: how many of the first training examples form the probe batch.
         callbacks: more callbacks; every one with a `passes_per_epoch` attribute (all of
             dlintro's) is set to `log_every`, so its steps count passes over the data.
@@ -117,7 +146,8 @@ def fit(
     if validation_data is not None:
         x_val, y_val = validation_data
         validation_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(4096).cache()
-    all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN()]
+    training_data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4096).cache()
+    all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN(), TrainingMetricsAtStep(training_data)]
     if report:
         all_callbacks += reporting_callbacks(log_dir, x[:probe_size], y[:probe_size])
     all_callbacks += list(callbacks)
