@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.lessons import overfitting
 from dlintro.runner import run_lesson
 
-SHORT = ["--epochs", "300", "--log-every", "20"]
+SHORT = overfitting.Config(epochs=300, log_every=20)
 NAMES = ["none", "dropout", "l2", "early_stopping"]
 
 
@@ -86,12 +86,19 @@ def test_factory_model_with_regularization_saves_and_loads(tmp_path):
     import keras
 
     model = overfitting.wide_network(hidden_units=8, dropout_rate=0.5, l2=1e-3)
-    x, y, _, _ = overfitting.moons_data(20, 10, noise=0.3, seed=0)
+    (x, y), _ = datasets.moons(train_points=20, validation_points=10, noise=0.3, seed=0)
     model.fit(x, y, epochs=2, verbose=0)
     path = tmp_path / "wide.keras"
     keras.saving.save_model(model, path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_variants_are_told_apart_by_their_fields():
+    variants = overfitting.variants(overfitting.Config())
+    assert [variant.name for variant in variants] == NAMES
+    assert [overfitting.unregularized(variant) for variant in variants] == [True, False, False, False]
+    assert all(variant.data == "moons" for variant in variants)
 
 
 def test_config_refuses_a_dropout_rate_of_one():

@@ -38,13 +38,14 @@ from typing import Annotated
 
 import keras
 import numpy as np
-from sklearn.datasets import make_moons
 
+from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, TrainValidationChart
 from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "overfitting: a big net memorises noisy points; dropout and L2 keep it general"
 CLAIM = (
@@ -73,12 +74,17 @@ class Config(LessonConfig):
         require_multiple(self, "epochs", of="log_every")
 
 
-# Data: two interleaved half-moons with Gaussian noise on every point.
-def moons_data(train_size, validation_size, noise, seed):
-    """(x_train, y_train, x_val, y_val) from one seeded draw; labels are (n, 1) float32 0/1."""
-    x, y = make_moons(train_size + validation_size, noise=noise, random_state=seed)
-    x, y = x.astype(np.float32), y.astype(np.float32).reshape(-1, 1)
-    return x[:train_size], y[:train_size], x[train_size:], y[train_size:]
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(epochs=200, log_every=20)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("overfitting-loss", "Training (falling) against validation loss, without and with dropout: without, validation turns up.",
+         tag_filter="^epoch_loss$", run_filter="(none|dropout)/", shows=("epoch_loss", "none/validation"),
+         full_size=True),
+    View("overfitting-boundaries", "Decision boundaries: the unregularized net curls around single noisy points.",
+         tag_filter="^decision_boundary$", run_filter="(none|dropout|l2)$", shows=("decision_boundary",)),
+)
 
 
 # Models.
@@ -99,7 +105,8 @@ def wide_network(hidden_layers=3, hidden_units=256, dropout_rate=0.0, l2=0.0, le
 
     Example:
         >>> model = wide_network(dropout_rate=0.5)
-        >>> x_train, y_train, x_val, y_val = moons_data(100, 2000, noise=0.3, seed=0)
+        >>> (x_train, y_train), (x_val, y_val) = datasets.moons(
+        ...     train_points=100, validation_points=2000, noise=0.3, seed=0)
         >>> model.fit(x_train, y_train, epochs=400, batch_size=100,
         ...           validation_data=(x_val, y_val), verbose=0)
     """
@@ -124,14 +131,32 @@ def wide_network(hidden_layers=3, hidden_units=256, dropout_rate=0.0, l2=0.0, le
     return model
 
 
+FACTORIES = (wide_network,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Regularization(Variant):
+    """One way of training the wide net: its regularization and the data it learns."""
+
+    data: str = "moons"  # the data set's name in `dlintro.datasets`
+    dropout_rate: float = 0.0  # `wide_network`'s dropout rate; 0 adds no dropout
+    l2: float = 0.0  # `wide_network`'s L2 penalty per squared weight; 0 adds none
+    early_stopping: bool = False  # stop once the validation loss stops improving, keep the best
+
+
 def variants(config):
     """No regularization, dropout, L2 weight decay and early stopping, on the same net."""
     return [
-        Variant("none", dict(dropout_rate=0.0, l2=0.0, early_stopping=False)),
-        Variant("dropout", dict(dropout_rate=config.dropout_rate, l2=0.0, early_stopping=False)),
-        Variant("l2", dict(dropout_rate=0.0, l2=config.l2, early_stopping=False)),
-        Variant("early_stopping", dict(dropout_rate=0.0, l2=0.0, early_stopping=True)),
+        Regularization(name="none"),
+        Regularization(name="dropout", dropout_rate=config.dropout_rate),
+        Regularization(name="l2", l2=config.l2),
+        Regularization(name="early_stopping", early_stopping=True),
     ]
+
+
+def unregularized(variant):
+    """True for the variant with no dropout, no L2 penalty and no early stopping."""
+    return not (variant.dropout_rate or variant.l2 or variant.early_stopping)
 
 
 # Training.
@@ -144,14 +169,15 @@ def cross_entropy_and_accuracy(model, x, y):
 
 def train(config, variant, log_dir):
     """Trains one variant full-batch, with decision-boundary pictures and a loss chart."""
-    x_train, y_train, x_val, y_val = moons_data(
-        config.train_size, config.validation_size, config.noise, config.seed
+    (x_train, y_train), (x_val, y_val) = datasets.load(
+        variant.data, train_points=config.train_size, validation_points=config.validation_size,
+        noise=config.noise, seed=config.seed,
     )
     model = wide_network(
         hidden_layers=config.hidden_layers,
         hidden_units=config.hidden_units,
-        dropout_rate=variant.hparams["dropout_rate"],
-        l2=variant.hparams["l2"],
+        dropout_rate=variant.dropout_rate,
+        l2=variant.l2,
         learning_rate=config.learning_rate,
     )
     # A picture every other log point: enough frames to watch the border change, at half the
@@ -159,12 +185,11 @@ def train(config, variant, log_dir):
     # the points.
     callbacks = [
         DecisionBoundaryImages(
-            log_dir, x_train, y_train, every=2, passes_per_epoch=config.log_every,
-            extent=default_extent(x_train, margin=0.08),
+            log_dir, x_train, y_train, every=2, extent=default_extent(x_train, margin=0.08),
         ),
-        TrainValidationChart(log_dir, variant.name, passes_per_epoch=config.log_every),
+        TrainValidationChart(log_dir, variant.name),
     ]
-    if variant.hparams["early_stopping"]:
+    if variant.early_stopping:
         # `fit` runs one Keras epoch per log point and validates once per Keras epoch, so
         # EarlyStopping's patience counts log points: patience 5 with log_every 20 waits 100
         # passes without a new best validation loss, then puts the best weights back.
@@ -192,20 +217,22 @@ def train(config, variant, log_dir):
 # The claim.
 def check(config, results):
     """Unregularized: train loss < 0.05, validation ends >= 2x its minimum; dropout, L2 30 % lower."""
-    none = results["none"]
+    none = next(metrics for variant, metrics in results.items() if unregularized(variant))
     numbers = {
         "none_train_loss": none["train_loss"],
         "none_val_loss": none["val_loss"],
         "none_min_val_loss": none["min_val_loss"],
-        "dropout_val_loss": results["dropout"]["val_loss"],
-        "l2_val_loss": results["l2"]["val_loss"],
-        "early_stopping_val_loss": results["early_stopping"]["val_loss"],
     }
+    # Dropout, L2 and early stopping, each by the field that sets it apart.
+    for variant, metrics in results.items():
+        if not unregularized(variant):
+            numbers[f"{variant.name}_val_loss"] = metrics["val_loss"]
+    # The claim's regularizers are the ones that change the net or its loss, not when it stops.
+    regularized = [metrics for variant, metrics in results.items() if variant.dropout_rate or variant.l2]
     holds = (
         numbers["none_train_loss"] < 0.05
         and numbers["none_val_loss"] >= 2 * numbers["none_min_val_loss"]
-        and numbers["dropout_val_loss"] <= 0.7 * numbers["none_val_loss"]
-        and numbers["l2_val_loss"] <= 0.7 * numbers["none_val_loss"]
+        and all(metrics["val_loss"] <= 0.7 * numbers["none_val_loss"] for metrics in regularized)
     )
     explanation = (
         f"Without regularization: training loss {numbers['none_train_loss']:.3f}, validation loss "
