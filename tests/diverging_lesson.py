@@ -47,17 +47,21 @@ def line_model(learning_rate):
     return model
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Step(Variant):
+    """One step size of plain SGD."""
+
+    learning_rate: float
+
+
 def variants(config):
     """The reckless step first, then a careful one."""
-    return [
-        Variant("reckless", {"learning_rate": config.learning_rate}),
-        Variant("careful", {"learning_rate": 0.1}),
-    ]
+    return [Step(name="reckless", learning_rate=config.learning_rate), Step(name="careful", learning_rate=0.1)]
 
 
 def train(config, variant, log_dir):
     """Fits the line with full reporting; `fit` raises `Diverged` when the loss stops being finite."""
-    model = line_model(variant.hparams["learning_rate"])
+    model = line_model(variant.learning_rate)
     history = fit(model, X, Y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
                   seed=config.seed)
     return {"loss": float(history.history["loss"][-1])}
@@ -65,5 +69,5 @@ def train(config, variant, log_dir):
 
 def check(config, results):
     """The careful variant ends near a loss of zero."""
-    loss = results["careful"]["loss"]
+    (loss,) = [metrics["loss"] for variant, metrics in results.items() if variant.learning_rate < 1]
     return Verdict(holds=loss < 0.01, numbers={"careful_loss": loss}, explanation=f"Loss {loss:.3g}.")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from dlintro import events
+from dlintro.lessons import xor
 from dlintro.logsize import main, measure
 from dlintro.runner import run_lesson
 
@@ -12,7 +13,7 @@ def test_event_files_grow_in_proportion_to_log_points(tmp_path):
     # own epoch summaries 2 and 6.
     sizes = {}
     for epochs in (100, 300):
-        summary = run_lesson("xor", ["--epochs", str(epochs), "--log-every", "50"], runs_root=tmp_path,
+        summary = run_lesson("xor", xor.Config(epochs=epochs, log_every=50), runs_root=tmp_path,
                              out=lambda *_: None)
         sizes[epochs] = measure(summary["run_dir"])
     short, long = sizes[100], sizes[300]
@@ -24,7 +25,7 @@ def test_event_files_grow_in_proportion_to_log_points(tmp_path):
 
 
 def test_measure_counts_every_file_and_tensor(tmp_path, capsys):
-    summary = run_lesson("xor", ["--epochs", "50", "--log-every", "50"], runs_root=tmp_path, out=lambda *_: None)
+    summary = run_lesson("xor", xor.Config(epochs=50, log_every=50), runs_root=tmp_path, out=lambda *_: None)
     size = measure(summary["run_dir"])
     files = list(Path(summary["run_dir"]).rglob("events.out.tfevents.*"))
     assert size["files"] == len(files) and size["bytes"] == sum(path.stat().st_size for path in files)

@@ -11,7 +11,7 @@ from dlintro import report
 from dlintro.lessons import xor
 from dlintro.runner import run_lesson
 
-SHORT = ["--epochs", "100", "--log-every", "50"]
+SHORT = xor.Config(epochs=100, log_every=50)
 
 
 @pytest.fixture(scope="module")

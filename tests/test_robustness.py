@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import QUICK_ARGS
 
-from dlintro import events, lessons
+from dlintro import datasets, events, lessons
+from dlintro.config import to_arguments
+from dlintro.lessons import xor
 from dlintro.__main__ import main
 from dlintro.runner import run_lesson
 
@@ -101,7 +102,7 @@ def new_run_dirs(root, lesson, before):
 def root_with_an_earlier_run(tmp_path_factory):
     """A runs directory that already holds one finished xor run."""
     root = tmp_path_factory.mktemp("runs")
-    run_lesson("xor", QUICK_ARGS["xor"], runs_root=root, out=lambda *_: None)
+    run_lesson("xor", xor.QUICK, runs_root=root, out=lambda *_: None)
     return root
 
 
@@ -180,7 +181,7 @@ def test_a_dropped_keyboard_interrupt_still_stops_training(tmp_path):
             if epoch == 2:
                 runs.stop_requested.set()
 
-    x, y = xor.gate_data("xor")
+    x, y = datasets.gates("xor")
     try:
         with pytest.raises(training.Interrupted) as stopped:
             training.fit(xor.xor_network(), x, y, log_dir=tmp_path, epochs=500, log_every=10,
@@ -196,7 +197,7 @@ def test_a_stop_requested_between_variants_is_recorded(runs_root):
     runs.stop_requested.set()
     try:
         with pytest.raises(KeyboardInterrupt):
-            run_lesson("xor", QUICK_ARGS["xor"], runs_root=runs_root, out=lambda *_: None)
+            run_lesson("xor", xor.QUICK, runs_root=runs_root, out=lambda *_: None)
     finally:
         runs.stop_requested.clear()
     (run_dir,) = (runs_root / "xor").iterdir()
@@ -267,23 +268,24 @@ def test_a_real_lesson_with_a_reckless_step_is_reported_as_diverged(name, runs_r
 def two_runs_at_once(request, tmp_path_factory):
     """Two runs of one lesson with the same seed, started together into one runs directory."""
     name = request.param
-    if name not in QUICK_ARGS:
+    quick = getattr(lessons.load(name), "QUICK", None)
+    if quick is None:
         return name, None, None
     root = tmp_path_factory.mktemp(f"{name}-runs")
-    processes = [dlintro_process("run", name, *QUICK_ARGS[name], "--runs-dir", root) for _ in range(2)]
+    processes = [dlintro_process("run", name, *to_arguments(quick), "--runs-dir", root) for _ in range(2)]
     results = [(process.pid, *finish(process, timeout=900), process.returncode) for process in processes]
     return name, root, results
 
 
-def require_quick_args(name):
-    if name not in QUICK_ARGS:
-        pytest.fail(f"lesson {name!r} has no entry in QUICK_ARGS (tests/conftest.py); add brief "
-                    "command-line overrides for it so the tests that cover every lesson can run it")
+def require_quick(name):
+    if getattr(lessons.load(name), "QUICK", None) is None:
+        pytest.fail(f"lesson {name!r} has no QUICK config; add a brief one to its module so the "
+                    "tests that cover every lesson can run it")
 
 
 def test_two_runs_at_once_write_separate_complete_directories(two_runs_at_once):
     name, root, results = two_runs_at_once
-    require_quick_args(name)
+    require_quick(name)
     for pid, out, err, code in results:
         assert code in (0, 1) and "Traceback" not in err, err
     run_dirs = sorted((root / name).iterdir())
@@ -313,7 +315,7 @@ def comparable(summary):
 
 def test_same_seed_gives_the_same_numbers_in_two_processes(two_runs_at_once):
     name, root, results = two_runs_at_once
-    require_quick_args(name)
+    require_quick(name)
     first, second = (read_summary(run_dir) for run_dir in sorted((root / name).iterdir()))
     assert comparable(first) == comparable(second)
     assert results[0][3] == results[1][3]

@@ -9,8 +9,9 @@ import pytest
 from dlintro import board, events, screenshots
 from dlintro.lessons import xor
 from dlintro.runner import run_lesson
+from dlintro.views import View
 
-SHORT = ["--epochs", "100", "--log-every", "50"]
+SHORT = xor.Config(epochs=100, log_every=50)
 # The plugins whose tags the HTTP API lists per run, as `events.plugin_of` names them.
 SERVED_PLUGINS = ("scalars", "histograms", "images", "text")
 
@@ -118,14 +119,14 @@ def test_the_dashboards_show_the_runs_and_gradient_histograms_in_chromium(served
         board.wait_for_text(browser, [f"{prefix}/{name}" for name in variants] + ["gradients/hidden/kernel"])
         browser.save_screenshot(str(tmp_path / "timeseries.png"))
         # The Histograms tab is a Polymer dashboard: its cards sit inside shadow roots.
-        histograms = screenshots.Shot("histograms", "", dashboard="histograms", tag_filter="^gradients/",
+        histograms = View("histograms", "", dashboard="histograms", tag_filter="^gradients/",
                                       run_filter="xor-two_layer_nonlinear$")
-        browser.get(screenshots.view_url(server.url, prefix, histograms))
+        browser.get(histograms.url(server.url, prefix))
         board.wait_for_text(browser, ["gradients/hidden/kernel", "gradients/output/bias", "xor-two_layer_nonlinear"],
                             deep=True)
         browser.save_screenshot(str(tmp_path / "histograms.png"))
         # One of `make screenshots`' views, taken the way it takes them (filters, step slider, crop).
-        (shot,) = [shot for shot in screenshots.SHOTS["xor"] if shot.image_step is not None]
+        (shot,) = [shot for shot in xor.VIEWS if shot.image_step is not None]
         screenshots.take(browser, server.url, prefix, shot, tmp_path)
     for picture in ("timeseries.png", "histograms.png", f"{shot.file}.png"):
         assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")

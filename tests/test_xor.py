@@ -1,15 +1,16 @@
 """The xor lesson end to end: every kind of TensorBoard data lands, and the claim holds."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.lessons import xor
 from dlintro.runner import run_lesson
 
-SHORT = ["--epochs", "300", "--log-every", "50"]
+SHORT = xor.Config(epochs=300, log_every=50)
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +25,11 @@ def test_every_kind_of_data_lands_for_every_variant(short_run):
     assert [path.name for path in events.variant_dirs(short_run["run_dir"])] == sorted(
         v.name for v in variants
     )
-    probe_size = len(xor.INPUTS)
+    probe_size = len(datasets.CORNERS)
     for variant in variants:
         log_dir = f"{short_run['run_dir']}/{variant.name}"
         run = events.load_run(log_dir)
-        layers = ["output"] if variant.hparams["layers"] == 1 else ["hidden", "output"]
+        layers = ["output"] if variant.hidden_units == 0 else ["hidden", "output"]
         units = {"hidden": xor.Config().hidden_units, "output": 1}
         for layer in layers:
             for tag in (f"activations/{layer}", f"gradients/{layer}/kernel", f"gradients/{layer}/bias"):
@@ -41,7 +42,7 @@ def test_every_kind_of_data_lands_for_every_variant(short_run):
             assert all(h[:, 2].sum() == probe_size * units[layer] for h in histograms)
         # Sigmoid output: its saturation share is logged; a linear hidden layer has none.
         assert "saturated_share/output" in events.tags(run)
-        assert ("saturated_share/hidden" in events.tags(run)) == (variant.hparams["hidden_activation"] == "tanh")
+        assert ("saturated_share/hidden" in events.tags(run)) == (variant.hidden_units > 0 and variant.hidden_activation == "tanh")
         assert events.plugin_of(run, "decision_boundary") == "images"
         steps, images = events.tensor_series(run, "decision_boundary")
         assert steps == [0, 50, 100, 150, 200, 250, 300]
@@ -82,7 +83,7 @@ def test_summary_json_has_config_metrics_and_claim(short_run):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_claim_only_the_nonlinear_net_solves_xor_and_xnor(runs_root, seed):
-    summary = run_lesson("xor", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=lambda *_: None)
+    summary = run_lesson("xor", dataclasses.replace(SHORT, seed=seed), runs_root=runs_root, out=lambda *_: None)
     accuracy = summary["claim"]["numbers"]
     for gate in xor.GATES:
         assert accuracy[f"{gate}-one_layer"] <= 0.75
@@ -109,7 +110,7 @@ def test_factory_model_saves_and_loads(tmp_path):
     import keras
 
     model = xor.xor_network(hidden_units=4, hidden_activation="tanh")
-    x, y = xor.gate_data("xor")
+    x, y = datasets.gates("xor")
     model.fit(x, y, epochs=3, verbose=0)
     path = tmp_path / "xor.keras"
     keras.saving.save_model(model, path)
