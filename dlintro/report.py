@@ -32,7 +32,7 @@ matplotlib.use("Agg")  # no display: figures are only rendered to PNG bytes
 from matplotlib.figure import Figure  # noqa: E402
 
 from dlintro import events, lessons  # noqa: E402
-from dlintro.runs import latest_run  # noqa: E402
+from dlintro.runs import latest_run, unfinished_runs  # noqa: E402
 
 # Per-layer probe statistics: drawn as the gradient-norm chart, or left to TensorBoard.
 PER_LAYER_PREFIXES = ("gradient_norm/", "activation_mean/", "activation_std/", "saturated_share/", "dead_share/")
@@ -323,14 +323,16 @@ def build_report(runs_root="runs", names=None):
     """The report's HTML, the lessons it covers and the problems found in their logs.
 
     Args:
-        runs_root: the runs directory; the latest finished run of each lesson is used.
+        runs_root: the runs directory; the newest completed run of each lesson is used, and
+            newer interrupted, diverged or failed runs are named, not shown.
         names: lessons to include (all registered lessons by default, in course order).
 
     Returns:
         `(html, covered lesson names, problems)`, problems as `"lesson: what"` strings.
     """
-    sections, covered, problems = [], [], []
+    sections, covered, problems, passed_over = [], [], [], []
     for name in names or lessons.NAMES:
+        passed_over += [f"{run_dir} ({status})" for run_dir, status in unfinished_runs(runs_root, name)]
         run_dir = latest_run(runs_root, name)
         if run_dir is None:
             continue
@@ -341,14 +343,20 @@ def build_report(runs_root="runs", names=None):
     contents = "".join(f"<li><a href='#{name}'>{html.escape(name)}</a></li>" for name in covered)
     missing = [name for name in names or lessons.NAMES if name not in covered]
     note = (
-        f"<p class='meta'>No run yet of: {html.escape(', '.join(missing))} (make lesson-NAME).</p>" if missing else ""
+        f"<p class='meta'>No completed run of: {html.escape(', '.join(missing))} (make lesson-NAME).</p>"
+        if missing else ""
     )
+    if passed_over:
+        note += (
+            "<p class='meta'>Newer runs that did not complete, passed over: "
+            f"{html.escape(', '.join(passed_over))}.</p>"
+        )
     stamp = datetime.datetime.now().isoformat(timespec="seconds")
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>dlintro report</title>"
         f"<style>{STYLE}</style></head><body><h1>dlintro: what the lessons showed</h1>"
         f"<p class='meta'>Built {stamp} from the event files and summary.json under "
-        f"<code>{html.escape(str(runs_root))}</code>; the latest run of each lesson.</p>"
+        f"<code>{html.escape(str(runs_root))}</code>; the newest completed run of each lesson.</p>"
         f"<ul>{contents}</ul>{note}{''.join(sections)}</body></html>"
     )
     return page, covered, problems
@@ -375,7 +383,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
     path, covered, problems = write_report(options.runs_dir, options.output)
     if not covered:
-        print(f"dlintro.report: no finished lesson runs under {options.runs_dir}/; run make lesson-xor first",
+        print(f"dlintro.report: no completed lesson runs under {options.runs_dir}/; run make lesson-xor first",
               file=sys.stderr)
         return 1
     for problem in problems:

@@ -156,7 +156,32 @@ def write_summary(run_dir, summary):
     return path
 
 
+def _runs_newest_first(runs_root, lesson):
+    """`(run directory, status)` of every run of `lesson` with a readable `summary.json`, newest first."""
+    found = []
+    for path in (Path(runs_root) / lesson).glob("*/summary.json"):
+        try:
+            status = json.loads(path.read_text()).get("status", "unknown")
+            found.append((path.stat().st_mtime, path.parent, status))
+        except (OSError, ValueError):
+            continue  # a summary being replaced right now, or damaged by hand
+    return [(run_dir, status) for _, run_dir, status in sorted(found, key=lambda item: item[0], reverse=True)]
+
+
 def latest_run(runs_root, lesson):
-    """The newest run directory of `lesson` that has a `summary.json`, or None."""
-    runs = [path.parent for path in (Path(runs_root) / lesson).glob("*/summary.json")]
-    return max(runs, key=lambda path: path.stat().st_mtime, default=None)
+    """The newest *completed* run directory of `lesson` (its claim was checked), or None.
+
+    A newer run that was interrupted, diverged, failed or is still running is passed over:
+    see `unfinished_runs` to name them.
+    """
+    return next((run_dir for run_dir, status in _runs_newest_first(runs_root, lesson) if status == "completed"), None)
+
+
+def unfinished_runs(runs_root, lesson):
+    """`(run directory, status)` of the runs of `lesson` newer than its latest completed one."""
+    newer = []
+    for run_dir, status in _runs_newest_first(runs_root, lesson):
+        if status == "completed":
+            break
+        newer.append((run_dir, status))
+    return newer

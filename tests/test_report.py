@@ -59,5 +59,34 @@ def test_missing_logs_are_reported(xor_run, tmp_path, capsys):
 
 def test_no_runs_is_a_clear_message(tmp_path, capsys):
     assert report.main(["--runs-dir", str(tmp_path)]) == 1
-    assert "no finished lesson runs" in capsys.readouterr().err
+    assert "no completed lesson runs" in capsys.readouterr().err
     assert not (tmp_path / "report.html").exists()
+
+
+def test_a_newer_interrupted_run_is_passed_over_and_named(xor_run, tmp_path, capsys):
+    # Interrupting `make lesson-...` once must not make the report fail: the newest completed
+    # run is reported, and the newer interrupted one is named.
+    runs_root, summary = xor_run
+    copy = tmp_path / "runs"
+    shutil.copytree(runs_root / "xor", copy / "xor")
+    interrupted = copy / "xor" / "99991231-235959"
+    interrupted.mkdir()
+    (interrupted / "summary.json").write_text(
+        '{"status": "interrupted", "variants": {"xor-one_layer": {"status": "pending"}}}'
+    )
+    output = tmp_path / "report.html"
+    assert report.main(["--runs-dir", str(copy), "--output", str(output)]) == 0
+    page = output.read_text()
+    assert summary["claim"]["verdict"] in page
+    assert "99991231-235959 (interrupted)" in page
+
+
+def test_a_lesson_with_no_completed_run_is_listed(tmp_path, xor_run):
+    runs_root, _ = xor_run
+    copy = tmp_path / "runs"
+    shutil.copytree(runs_root / "xor", copy / "xor")
+    (copy / "linear" / "20260101-000000").mkdir(parents=True)
+    (copy / "linear" / "20260101-000000" / "summary.json").write_text('{"status": "diverged"}')
+    page, covered, problems = report.build_report(copy, names=["linear", "xor"])
+    assert covered == ["xor"] and problems == []
+    assert "No completed run of: linear" in page and "20260101-000000 (diverged)" in page
