@@ -1,19 +1,20 @@
 """The approximation lesson: wider hidden layers fit the curve better; a linear one draws a line."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.callbacks.curve import distance_from_line, render_curve
 from dlintro.config import ConfigError
 from dlintro.lessons import approximation
 from dlintro.runner import run_lesson
 
 # Three widths and 600 passes already separate the narrow net from the wide one by far.
-SHORT = ["--epochs", "600", "--log-every", "200", "--widths", "1,4,32"]
 WIDTHS = (1, 4, 32)
+SHORT = approximation.Config(epochs=600, log_every=200, widths=WIDTHS)
 
 
 def quiet(*_):
@@ -77,7 +78,7 @@ def test_linear_net_stays_straight_at_every_step_and_the_others_bend(short_run):
 def test_linear_factory_net_is_fit_by_a_line():
     # An independent check, on nets trained here, with NumPy's own line fit: the linear net's
     # predictions on a grid leave residuals at float32 round-off; a tanh net's do not.
-    (x, y), _ = approximation.curve_data(seed=5)
+    (x, y), _ = datasets.curve(seed=5)
     grid = np.linspace(-3, 3, 201, dtype=np.float32)
     residual = {}
     for activation in ("linear", "tanh"):
@@ -91,7 +92,7 @@ def test_linear_factory_net_is_fit_by_a_line():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_claim_holds_for_other_seeds(runs_root, seed):
-    summary = run_lesson("approximation", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=quiet)
+    summary = run_lesson("approximation", dataclasses.replace(SHORT, seed=seed), runs_root=runs_root, out=quiet)
     assert summary["claim"]["holds"] is True, summary["claim"]["verdict"]
 
 

@@ -1,5 +1,7 @@
 """The features lesson: hand-made features rescue a linear model; learned ones do better still."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ from dlintro import events
 from dlintro.lessons import features
 from dlintro.runner import run_lesson
 
-SHORT = ["--circle-epochs", "200", "--circle-log-every", "100", "--digit-epochs", "10", "--digit-log-every", "5"]
+SHORT = features.Config(circle_epochs=200, circle_log_every=100, digit_epochs=10, digit_log_every=5)
 NAMES = [  # sorted, as the run directories list them
     "circles-linear_raw",
     "circles-linear_squares",
@@ -80,7 +82,7 @@ def test_claim_numbers_in_summary(short_run):
 
 @pytest.mark.parametrize("seed", [1])
 def test_claim_holds_for_another_seed(runs_root, seed):
-    summary = run_lesson("features", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=quiet)
+    summary = run_lesson("features", dataclasses.replace(SHORT, seed=seed), runs_root=runs_root, out=quiet)
     assert summary["claim"]["holds"] is True, summary["claim"]["verdict"]
 
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.lessons import vanishing
 from dlintro.runner import run_lesson
 
-SHORT = ["--epochs", "10", "--log-every", "5"]
+SHORT = vanishing.Config(epochs=10, log_every=5)
 LAYERS = [f"hidden_{index:02d}" for index in range(1, 11)] + ["output"]
 
 
@@ -86,7 +86,7 @@ def test_gradient_claim_at_initialisation_for_other_seeds(seed):
     # Recomputed here with a plain GradientTape, independently of the lesson's callbacks.
     import keras
 
-    x_train, y_train, _, _ = vanishing.digits_data(500, seed)
+    (x_train, y_train), _ = datasets.digits(validation_points=500, seed=seed)
     ratios = {}
     for activation, initializer in (("sigmoid", "glorot_uniform"), ("relu", "he_normal")):
         keras.utils.set_random_seed(seed)

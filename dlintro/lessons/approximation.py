@@ -32,13 +32,14 @@ from typing import Annotated, Literal
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from dlintro import datasets
 from dlintro.callbacks import FittedCurveImages
 from dlintro.callbacks.curve import distance_from_line
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.runs import Variant, Verdict
-from dlintro.training import fit
+from dlintro.training import LoopLog, fit
+from dlintro.views import View
 
 TITLE = "approximation: one wide enough hidden layer fits any curve; a linear one draws a line"
 CLAIM = (
@@ -70,22 +71,17 @@ class Config(LessonConfig):
             raise ConfigError(f"widths must be at least two increasing numbers, got {self.widths}")
 
 
-# Data: a sum of two sines on [-3, 3], sampled at random points; no noise, so the error that
-# remains after training is the net's inability (or failure) to draw the curve.
-X_RANGE = (-3.0, 3.0)
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(epochs=300, log_every=150, widths=(1, 32))
 
-
-def target_curve(x):
-    """The curve every net tries to fit: sin(2x) + 0.5 sin(5x)."""
-    return np.sin(2.0 * x) + 0.5 * np.sin(5.0 * x)
-
-
-def curve_data(train_points=200, validation_points=100, seed=0):
-    """Random inputs on [-3, 3] with their target values: ((x, y) train, (x, y) validation)."""
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(*X_RANGE, size=(train_points + validation_points, 1)).astype(np.float32)
-    y = target_curve(x).astype(np.float32)
-    return (x[:train_points], y[:train_points]), (x[train_points:], y[train_points:])
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("approximation-curves", "The fitted curve (orange) against the target (grey), one card per hidden width.",
+         tag_filter="^fitted_curve$", shows=("fitted_curve",), size=(1600, 1300)),
+    View("approximation-error-vs-width", "The final error against the hidden width (on the x axis): it falls by orders of magnitude.",
+         tag_filter="^final_error_vs_width$", run_filter="error_vs_width/", shows=("final_error_vs_width",),
+         full_size=True, log_y=True),
+)
 
 
 # Models.
@@ -109,7 +105,7 @@ def curve_network(hidden_units=32, hidden_activation="tanh", learning_rate=0.01,
 
     Example:
         >>> model = curve_network(hidden_units=32)
-        >>> (x, y), validation = curve_data()
+        >>> (x, y), validation = datasets.curve()
         >>> model.fit(x, y, epochs=2000, batch_size=len(x), verbose=0)
     """
     inputs = keras.Input(shape=(1,), name="x")
@@ -126,6 +122,17 @@ def curve_network(hidden_units=32, hidden_activation="tanh", learning_rate=0.01,
     return model
 
 
+FACTORIES = (curve_network,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Net(Variant):
+    """One net fitting the curve: the arguments of `curve_network` that set it apart."""
+
+    hidden_activation: str  # "linear" makes the whole net a straight line
+    hidden_units: int  # the width of the hidden layer
+
+
 def variant_name(config, activation, width):
     """The run name of a net, for example `tanh-width_008` (zero-padded: runs sort by width)."""
     return f"{activation}-width_{width:0{len(str(max(config.widths)))}d}"
@@ -136,7 +143,7 @@ def variants(config):
     nets = [(config.hidden_activation, width) for width in config.widths]
     nets.append(("linear", max(config.widths)))
     return [
-        Variant(variant_name(config, activation, width), dict(activation=activation, width=width))
+        Net(name=variant_name(config, activation, width), hidden_activation=activation, hidden_units=width)
         for activation, width in nets
     ]
 
@@ -144,43 +151,45 @@ def variants(config):
 # Training.
 def train(config, variant, log_dir):
     """Fits one net to the curve, with pictures of its curve and its final error by width."""
-    (x, y), (x_val, y_val) = curve_data(config.train_points, config.validation_points, config.seed)
-    width, activation = variant.hparams["width"], variant.hparams["activation"]
-    model = curve_network(width, activation, config.learning_rate, input_range=X_RANGE[1])
-    curve = FittedCurveImages(
-        log_dir, target_curve, X_RANGE, points=(x, y), passes_per_epoch=config.log_every
+    (x, y), (x_val, y_val) = datasets.curve(config.train_points, config.validation_points, config.seed)
+    model = curve_network(
+        variant.hidden_units, variant.hidden_activation, config.learning_rate, input_range=datasets.CURVE_RANGE[1]
     )
+    curve = FittedCurveImages(log_dir, datasets.target_curve, datasets.CURVE_RANGE, points=(x, y))
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
         validation_data=(x_val, y_val), callbacks=[curve], seed=config.seed)
     error = float(np.mean((np.asarray(model(x_val, training=False)) - y_val) ** 2))
     train_error = float(np.mean((np.asarray(model(x, training=False)) - y) ** 2))
-    grid = np.linspace(*X_RANGE, 401, dtype=np.float32)[:, None]
-    straightness = distance_from_line(grid, model(grid, training=False)) / np.std(target_curve(grid))
-    _log_final_error(Path(log_dir), activation, width, error, config.epochs)
+    grid = np.linspace(*datasets.CURVE_RANGE, 401, dtype=np.float32)[:, None]
+    spread = np.std(datasets.target_curve(grid))
+    straightness = distance_from_line(grid, model(grid, training=False)) / spread
+    _log_final_error(log_dir, variant, error, config.epochs)
     return {"val_error": error, "train_error": train_error, "distance_from_line": float(straightness)}
 
 
-def _log_final_error(log_dir, activation, width, error, step):
+def _log_final_error(log_dir, variant, error, step):
     """Logs the final error in the variant's run and, at step = width, in a run per activation.
 
     The runs `error_vs_width/<activation>` live one level below the lesson run's directory,
     beside the variants, and collect one point per net: their chart has the width as x axis.
     """
-    with tf.summary.create_file_writer(str(log_dir)).as_default():
-        tf.summary.scalar("final_error", error, step=step)
-    with tf.summary.create_file_writer(str(log_dir.parent / "error_vs_width" / activation)).as_default():
-        tf.summary.scalar("final_error_vs_width", error, step=width)
+    with LoopLog(log_dir) as log:
+        log.scalars(step, {"final_error": error})
+    sibling = Path(log_dir).parent / "error_vs_width" / variant.hidden_activation
+    with LoopLog(sibling) as log:
+        log.scalars(variant.hidden_units, {"final_error_vs_width": error})
 
 
 # The claim.
 def check(config, results):
     """The widest non-linear net 10x below the narrowest; the linear net a straight line."""
-    narrowest, widest = min(config.widths), max(config.widths)
-    narrow = results[variant_name(config, config.hidden_activation, narrowest)]["val_error"]
-    wide = results[variant_name(config, config.hidden_activation, widest)]["val_error"]
-    linear = results[variant_name(config, "linear", widest)]["distance_from_line"]
+    nonlinear = {v.hidden_units: m for v, m in results.items() if v.hidden_activation != "linear"}
+    linear_nets = [m for v, m in results.items() if v.hidden_activation == "linear"]
+    narrowest, widest = min(nonlinear), max(nonlinear)
+    narrow, wide = nonlinear[narrowest]["val_error"], nonlinear[widest]["val_error"]
+    linear = linear_nets[0]["distance_from_line"]
     ratio = narrow / wide if wide > 0 else float("inf")
-    numbers = {f"val_error/{name}": metrics["val_error"] for name, metrics in results.items()}
+    numbers = {f"val_error/{variant.name}": metrics["val_error"] for variant, metrics in results.items()}
     numbers.update(error_ratio_narrowest_over_widest=ratio, linear_distance_from_line=linear)
     holds = ratio >= 10.0 and linear <= LINE_TOLERANCE
     explanation = (

@@ -51,14 +51,14 @@ from typing import Annotated, Literal
 import keras
 import numpy as np
 from keras import ops
-from sklearn.datasets import make_circles
 
+from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages
 from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.config import LessonConfig, Range, require_multiple
-from dlintro.lessons.vanishing import digits_data
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "features: a person designs features for a simple model; a deep net learns its own"
 CLAIM = (
@@ -91,12 +91,18 @@ class Config(LessonConfig):
         require_multiple(self, "digit_epochs", of="digit_log_every")
 
 
-# Data. The circles: class 1 inside (radius 0.5), class 0 on the ring (radius 1), half each.
-def circles_data(train_points=400, validation_points=400, noise=0.1, seed=0):
-    """Noisy concentric circles: ((x, y) train, (x, y) validation), y = 1 for the inner one."""
-    x, y = make_circles(train_points + validation_points, noise=noise, factor=0.5, random_state=seed)
-    x, y = x.astype(np.float32), y.reshape(-1, 1).astype(np.float32)
-    return (x[:train_points], y[:train_points]), (x[train_points:], y[train_points:])
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(circle_epochs=200, circle_log_every=100, digit_epochs=5, digit_log_every=5)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("features-circles-boundaries", "Circles: the raw linear model's straight border against the squared features' and the MLP's loops.",
+         tag_filter="^decision_boundary$", run_filter="circles-", shows=("decision_boundary", "circles-mlp_raw")),
+    View("features-hidden-units", "What the MLP's hidden units learned on the circles: one half-plane each.",
+         tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
+    View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: edges and bars nobody designed.",
+         tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",), actual_size=True),
+)
 
 
 # Hand-made features, as layers with no weights, so that every model takes the raw input.
@@ -153,7 +159,7 @@ def circle_classifier(hidden_units=0, squared_inputs=False, hidden_activation="r
 
     Example:
         >>> model = circle_classifier(squared_inputs=True)
-        >>> (x, y), validation = circles_data()
+        >>> (x, y), validation = datasets.circles()
         >>> model.fit(x, y, epochs=400, batch_size=len(x), validation_data=validation, verbose=0)
     """
     inputs = keras.Input(shape=(2,), name="points")
@@ -191,7 +197,7 @@ def handmade_digit_classifier(learning_rate=0.01):
 
     Example:
         >>> model = handmade_digit_classifier()
-        >>> x, y, x_val, y_val = digits_data(500, seed=0)
+        >>> (x, y), (x_val, y_val) = datasets.digits(validation_points=500)
         >>> model.fit(x, y, epochs=20, validation_data=(x_val, y_val), verbose=0)
     """
     inputs = keras.Input(shape=(64,), name="pixels")
@@ -214,7 +220,7 @@ def digit_cnn(filters=8, learning_rate=0.01):
 
     Example:
         >>> model = digit_cnn(filters=8)
-        >>> x, y, x_val, y_val = digits_data(500, seed=0)
+        >>> (x, y), (x_val, y_val) = datasets.digits(validation_points=500)
         >>> model.fit(x, y, epochs=20, validation_data=(x_val, y_val), verbose=0)
     """
     inputs = keras.Input(shape=(64,), name="pixels")
@@ -227,32 +233,44 @@ def digit_cnn(filters=8, learning_rate=0.01):
     return _compile_digit_classifier(model, learning_rate)
 
 
+FACTORIES = (circle_classifier, handmade_digit_classifier, digit_cnn)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Model(Variant):
+    """One model on one data set: which data, which kind of model, and what it is fed."""
+
+    data: str  # "circles" or "digits" (`datasets.circles`, `datasets.digits`)
+    model: str  # "linear", "mlp" or "cnn"
+    inputs: str  # "raw", or the hand-made features: "squares" (circles), "handmade" (digits)
+
+
 def variants(config):
     """Three circle models (raw linear, squared-feature linear, MLP) and two digit models."""
     return [
-        Variant("circles-linear_raw", dict(data="circles", model="linear", inputs="raw")),
-        Variant("circles-linear_squares", dict(data="circles", model="linear", inputs="squares")),
-        Variant("circles-mlp_raw", dict(data="circles", model="mlp", inputs="raw")),
-        Variant("digits-linear_handmade", dict(data="digits", model="linear", inputs="handmade")),
-        Variant("digits-cnn_raw", dict(data="digits", model="cnn", inputs="raw")),
+        Model(name="circles-linear_raw", data="circles", model="linear", inputs="raw"),
+        Model(name="circles-linear_squares", data="circles", model="linear", inputs="squares"),
+        Model(name="circles-mlp_raw", data="circles", model="mlp", inputs="raw"),
+        Model(name="digits-linear_handmade", data="digits", model="linear", inputs="handmade"),
+        Model(name="digits-cnn_raw", data="digits", model="cnn", inputs="raw"),
     ]
 
 
 # Training.
 def train(config, variant, log_dir):
     """Trains one variant with its pictures; returns training and validation accuracy."""
-    if variant.hparams["data"] == "circles":
+    if variant.data == "circles":
         return _train_circles(config, variant, log_dir)
     return _train_digits(config, variant, log_dir)
 
 
 def _train_circles(config, variant, log_dir):
     """A circle model with decision-boundary pictures and pictures of its feature units."""
-    (x, y), (x_val, y_val) = circles_data(
+    (x, y), (x_val, y_val) = datasets.circles(
         config.circle_points, config.circle_points, config.circle_noise, config.seed
     )
-    squared = variant.hparams["inputs"] == "squares"
-    mlp = variant.hparams["model"] == "mlp"
+    squared = variant.inputs == "squares"
+    mlp = variant.model == "mlp"
     model = circle_classifier(
         hidden_units=config.hidden_units if mlp else 0,
         squared_inputs=squared,
@@ -262,12 +280,10 @@ def _train_circles(config, variant, log_dir):
     extent = default_extent(x, margin=0.1)
     # A share of the points is enough to show where the circles lie; all of them hide the colours.
     shown = slice(0, 150)
-    every = config.circle_log_every
-    pictures = [DecisionBoundaryImages(log_dir, x[shown], y[shown], passes_per_epoch=every, extent=extent)]
+    pictures = [DecisionBoundaryImages(log_dir, x[shown], y[shown], extent=extent)]
     if squared or mlp:
-        feature_layer = "squares" if squared else "hidden"
-        pictures.append(HiddenUnitImages(log_dir, feature_layer, extent, passes_per_epoch=every))
-    fit(model, x, y, log_dir=log_dir, epochs=config.circle_epochs, log_every=every,
+        pictures.append(HiddenUnitImages(log_dir, "squares" if squared else "hidden", extent))
+    fit(model, x, y, log_dir=log_dir, epochs=config.circle_epochs, log_every=config.circle_log_every,
         validation_data=(x_val, y_val), callbacks=pictures, seed=config.seed)
     return {
         "train_accuracy": _binary_accuracy(model, x, y),
@@ -277,10 +293,10 @@ def _train_circles(config, variant, log_dir):
 
 def _train_digits(config, variant, log_dir):
     """A digit model; the CNN's filters are logged as pictures."""
-    x, y, x_val, y_val = digits_data(config.validation_digits, config.seed)
-    if variant.hparams["model"] == "cnn":
+    (x, y), (x_val, y_val) = datasets.digits(config.validation_digits, config.seed)
+    if variant.model == "cnn":
         model = digit_cnn(config.cnn_filters, config.digit_learning_rate)
-        pictures = [FilterImages(log_dir, "conv", passes_per_epoch=config.digit_log_every)]
+        pictures = [FilterImages(log_dir, "conv")]
     else:
         model = handmade_digit_classifier(config.digit_learning_rate)
         pictures = []
@@ -306,12 +322,22 @@ def _class_accuracy(model, x, y):
 # The claim.
 def check(config, results):
     """Raw linear <= 60 % on circles, squares and MLP >= 95 %; on digits the CNN wins."""
-    numbers = {name: metrics["val_accuracy"] for name, metrics in results.items()}
+    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+
+    def accuracy(data, model, inputs):
+        """The validation accuracy of the one variant with these fields."""
+        (value,) = [
+            metrics["val_accuracy"]
+            for variant, metrics in results.items()
+            if (variant.data, variant.model, variant.inputs) == (data, model, inputs)
+        ]
+        return value
+
     holds = (
-        numbers["circles-linear_raw"] <= 0.60
-        and numbers["circles-linear_squares"] >= 0.95
-        and numbers["circles-mlp_raw"] >= 0.95
-        and numbers["digits-cnn_raw"] > numbers["digits-linear_handmade"]
+        accuracy("circles", "linear", "raw") <= 0.60
+        and accuracy("circles", "linear", "squares") >= 0.95
+        and accuracy("circles", "mlp", "raw") >= 0.95
+        and accuracy("digits", "cnn", "raw") > accuracy("digits", "linear", "handmade")
     )
     measured = ", ".join(f"{name} {value:.1%}" for name, value in numbers.items())
     return Verdict(holds=holds, numbers=numbers, explanation=f"Validation accuracy: {measured}.")

@@ -42,13 +42,13 @@ import dataclasses
 from typing import Annotated
 
 import keras
-import numpy as np
-from sklearn.datasets import load_digits
 
+from dlintro import datasets
 from dlintro.callbacks import GradientNormBars
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "vanishing: a deep sigmoid net's gradient fades towards the input; ReLU keeps it"
 CLAIM = (
@@ -73,15 +73,23 @@ class Config(LessonConfig):
         require_multiple(self, "epochs", of="log_every")
 
 
-# Data: 1797 grey 8x8 digits from scikit-learn (no download), pixels scaled to [0, 1].
-def digits_data(validation_size, seed):
-    """Shuffled (x_train, y_train, x_val, y_val): flat 64-pixel images and integer labels."""
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32)
-    y = digits.target.astype(np.int32)
-    order = np.random.default_rng(seed).permutation(len(x))
-    x, y = x[order], y[order]
-    return x[validation_size:], y[validation_size:], x[:validation_size], y[:validation_size]
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(epochs=10, log_every=5)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("vanishing-gradient-norms", "Gradient norm per layer, input on the left: sigmoid falls like a staircase, ReLU stays level.",
+         tag_filter="^gradient_norm_bars$", run_filter="sigmoid|relu", shows=("gradient_norm_bars", "sigmoid", "relu"),
+         image_step=0, size=(1600, 800)),
+    View("vanishing-sigmoid-activations", "Activation histograms of the sigmoid net, first, middle and last hidden layer.",
+         tag_filter="^activations/hidden_(01|05|10)$", run_filter="sigmoid$",
+         shows=("activations/hidden_01", "activations/hidden_10")),
+    View("vanishing-first-layer-gradients", "First against last layer's gradients: the sigmoid net's first layer gets a spike at zero.",
+         tag_filter="^gradients/(hidden_01|output)/kernel$", run_filter="sigmoid$|relu$",
+         shows=("gradients/hidden_01/kernel", "gradients/output/kernel")),
+    View("vanishing-validation-accuracy", "Validation accuracy: ReLU and tanh learn, the sigmoid net stays near chance.",
+         tag_filter="^epoch_accuracy$", run_filter=r".*/validation", shows=("epoch_accuracy",), full_size=True),
+)
 
 
 # Models.
@@ -110,7 +118,7 @@ def deep_network(
 
     Example:
         >>> model = deep_network("relu", kernel_initializer="he_normal")
-        >>> x_train, y_train, x_val, y_val = digits_data(500, seed=0)
+        >>> (x_train, y_train), (x_val, y_val) = datasets.digits(validation_points=500)
         >>> model.fit(x_train, y_train, epochs=20, batch_size=64, validation_data=(x_val, y_val))
     """
     inputs = keras.Input(shape=(64,), name="pixels")
@@ -132,24 +140,35 @@ def deep_network(
     return model
 
 
+FACTORIES = (deep_network,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Net(Variant):
+    """One deep net: the arguments of `deep_network` that set it apart."""
+
+    activation: str  # every hidden layer's activation
+    kernel_initializer: str  # how the hidden weights start
+
+
 def variants(config):
     """Sigmoid, tanh and ReLU, each with the initialisation that suits it."""
     return [
-        Variant("sigmoid", dict(activation="sigmoid", initializer="glorot_uniform")),
-        Variant("tanh", dict(activation="tanh", initializer="glorot_uniform")),
-        Variant("relu", dict(activation="relu", initializer="he_normal")),
+        Net(name="sigmoid", activation="sigmoid", kernel_initializer="glorot_uniform"),
+        Net(name="tanh", activation="tanh", kernel_initializer="glorot_uniform"),
+        Net(name="relu", activation="relu", kernel_initializer="he_normal"),
     ]
 
 
 # Training.
 def train(config, variant, log_dir):
     """Trains one variant with full reporting plus the per-layer gradient bar chart."""
-    x_train, y_train, x_val, y_val = digits_data(config.validation_size, config.seed)
+    (x_train, y_train), (x_val, y_val) = datasets.digits(config.validation_size, config.seed)
     model = deep_network(
-        activation=variant.hparams["activation"],
+        activation=variant.activation,
         hidden_layers=config.hidden_layers,
         hidden_units=config.hidden_units,
-        kernel_initializer=variant.hparams["initializer"],
+        kernel_initializer=variant.kernel_initializer,
         learning_rate=config.learning_rate,
     )
     # The same probe batch as GradientStatistics (fit's first 64 examples), so the bar chart,
@@ -159,7 +178,7 @@ def train(config, variant, log_dir):
     probe = slice(0, 64)
     bars = GradientNormBars(
         log_dir, x_train[probe], y_train[probe], every=max(1, config.epochs // config.log_every // 2),
-        passes_per_epoch=config.log_every, value_range=(1e-10, 1e1), title=variant.name,
+        value_range=(1e-10, 1e1), title=variant.name,
     )
     fit(model, x_train, y_train, log_dir=log_dir, epochs=config.epochs,
         log_every=config.log_every, batch_size=config.batch_size,
@@ -179,7 +198,8 @@ def train(config, variant, log_dir):
 # The claim.
 def check(config, results):
     """Sigmoid first/last < 1e-3 and ReLU within 10x at init; ReLU accuracy 0.3 above sigmoid."""
-    sigmoid, relu = results["sigmoid"], results["relu"]
+    by_activation = {variant.activation: metrics for variant, metrics in results.items()}
+    sigmoid, relu = by_activation["sigmoid"], by_activation["relu"]
     numbers = {
         "sigmoid_first_over_last": sigmoid["first/last"],
         "relu_first_over_last": relu["first/last"],
