@@ -1,24 +1,25 @@
 """The minima lesson: starts trained together train exactly as alone; narrow nets get stuck."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import bench, datasets, events
 from dlintro.config import ConfigError
 from dlintro.lessons import minima
-from dlintro.lessons.xor import gate_data
 from dlintro.runner import run_lesson
 from dlintro.training import fit
 
 STARTS = 40
-SHORT = ["--starts", str(STARTS), "--epochs", "400", "--log-every", "100"]
+# The lesson's QUICK run, logged twice as often, so that the curves have a few points.
+SHORT = dataclasses.replace(minima.QUICK, log_every=100)
 STEPS = [0, 100, 200, 300, 400]
 
 
-def quiet_run(arguments, runs_root):
-    return run_lesson("minima", arguments, runs_root=runs_root, out=lambda *_: None)
+def quiet_run(config, runs_root):
+    return run_lesson("minima", config, runs_root=runs_root, out=lambda *_: None)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_every_variant_logs_start_losses_shares_slices_and_the_generic_reports(s
             steps, (image,) = events.tensor_series(run, tag)
             assert steps == [400] and image[2].startswith(b"\x89PNG")
         # The generic reporting treats all starts of a layer as one layer's weights.
-        units = variant.hparams["hidden_units"]
+        units = variant.hidden_units
         _, activations = events.tensor_series(run, "activations/hidden")
         assert all(h[:, 2].sum() == 4 * STARTS * units for h in activations)
         _, gradients = events.tensor_series(run, "gradients/hidden/kernel")
@@ -98,7 +99,7 @@ def test_summary_json_and_claim(short_run):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_claim_narrow_nets_get_stuck_wide_ones_do_not(runs_root, seed):
-    summary = quiet_run([*SHORT, "--optimizers", "adam", "--seed", str(seed)], runs_root)
+    summary = quiet_run(dataclasses.replace(SHORT, optimizers=("adam",), seed=seed), runs_root)
     shares = summary["claim"]["numbers"]
     assert shares["2_units-adam"] >= 0.2
     assert shares["8_units-adam"] <= 0.05
@@ -117,7 +118,7 @@ def test_claim_narrow_nets_get_stuck_wide_ones_do_not(runs_root, seed):
 def test_a_start_trained_in_the_ensemble_trains_exactly_as_alone(optimizer):
     import keras
 
-    x, y = gate_data("xor")
+    x, y = datasets.gates("xor")
     rate = minima.Config().learning_rate(optimizer)
     keras.utils.set_random_seed(0)
     together = minima.ensemble_xor_network(5, 2, optimizer=optimizer, learning_rate=rate)
@@ -143,7 +144,7 @@ def test_each_start_is_initialised_like_a_plain_dense_layer():
 def test_factory_model_saves_and_loads(tmp_path):
     import keras
 
-    x, y = gate_data("xor")
+    x, y = datasets.gates("xor")
     model = minima.ensemble_xor_network(starts=3, hidden_units=2)
     model.fit(x, y, epochs=2, verbose=0)
     path = tmp_path / "minima.keras"
@@ -156,7 +157,20 @@ def test_factory_model_saves_and_loads(tmp_path):
 
 def test_starts_per_second_measures_both_ways():
     for one_by_one in (False, True):
-        assert minima.starts_per_second(starts=2, epochs=10, one_by_one=one_by_one) > 0
+        assert bench.starts_per_second(starts=2, epochs=10, one_by_one=one_by_one) > 0
+
+
+def test_quick_config_still_shows_the_split():
+    assert minima.QUICK.starts == STARTS and minima.QUICK.epochs == 400 and minima.QUICK.log_every == 200
+
+
+def test_check_selects_variants_by_their_fields_not_their_names():
+    config = minima.Config(optimizers=("adam",))
+    renamed = {dataclasses.replace(v, name=f"run{i}"): None for i, v in enumerate(minima.variants(config))}
+    shares = {v: {"stuck_share": 0.3 if v.hidden_units == 2 else 0.0} for v in renamed}
+    assert minima.check(config, shares).holds is True
+    shares = {v: {"stuck_share": 0.1 if v.hidden_units == 2 else 0.0} for v in renamed}
+    assert minima.check(config, shares).holds is False
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,6 @@ all four corners right, and the solved starts end far below it (around 0.003).
 
 import dataclasses
 import math
-import time
 from typing import Annotated, Literal
 
 import keras
@@ -57,11 +56,13 @@ import tensorflow as tf
 from keras import ops
 from matplotlib.figure import Figure
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array, write_histogram
+from dlintro import datasets
+from dlintro.callbacks.probe import figure_to_array
+from dlintro.callbacks.start_losses import StartLosses, per_start_losses, start_losses
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
-from dlintro.lessons.xor import gate_data
 from dlintro.runs import Variant, Verdict
-from dlintro.training import fit
+from dlintro.training import LoopLog, fit
+from dlintro.views import View
 
 TITLE = "minima: from many random starts, a narrow net often gets stuck; a wider one rarely does"
 CLAIM = (
@@ -104,6 +105,19 @@ class Config(LessonConfig):
         """The configured step size of `optimizer`."""
         return getattr(self, f"{optimizer}_learning_rate")
 
+
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(starts=40, epochs=400, log_every=200)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("minima-final-losses", "The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none.",
+         tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
+    View("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
+         tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
+    View("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
+         tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
+)
 
 # A start is stuck when its final mean loss over the four points is above ln(2)/4: one corner
 # on the wrong side of 0.5 costs at least ln 2 by itself, a quarter of the mean, so every start
@@ -176,12 +190,6 @@ class EnsembleDense(keras.layers.Layer):
         }
 
 
-def start_losses(y_true, y_pred):
-    """Binary cross-entropy of every example for every start: `(batch, starts)`."""
-    y_true = ops.broadcast_to(ops.expand_dims(ops.cast(y_true, y_pred.dtype), 1), ops.shape(y_pred))
-    return keras.losses.binary_crossentropy(y_true, y_pred)
-
-
 @keras.saving.register_keras_serializable(package="dlintro")
 class EnsembleBinaryCrossentropy(keras.losses.Loss):
     """Binary cross-entropy summed over the starts and averaged over the batch.
@@ -215,7 +223,7 @@ def ensemble_xor_network(
 
     Example:
         >>> model = ensemble_xor_network(starts=100, hidden_units=2, optimizer="adam")
-        >>> x, y = gate_data("xor")
+        >>> x, y = datasets.gates("xor")
         >>> model.fit(x, y, epochs=1000, verbose=0)
         >>> per_start_losses(model, x, y)  # 100 final losses, one per start
     """
@@ -234,9 +242,7 @@ def ensemble_xor_network(
     return model
 
 
-def per_start_losses(model, x, y):
-    """Every start's mean loss over the examples, as a `(starts,)` NumPy array."""
-    return np.asarray(ops.mean(start_losses(y, model(x, training=False)), axis=0), dtype=np.float64)
+FACTORIES = (ensemble_xor_network,)
 
 
 def loss_slices(initial_weights, final_weights, starts, x, y, positions):
@@ -281,48 +287,25 @@ def render_loss_slice(positions, losses, ends, title):
     return figure_to_array(figure)
 
 
-class StartLosses(ProbeCallback):
-    """Logs every start's loss (histogram `start_losses`) and the share of stuck starts.
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Ensemble(Variant):
+    """All starts of one net and optimizer: the arguments of `ensemble_xor_network` and its data."""
 
-    Also logs `stuck_share` (starts whose loss is above `STUCK_LOSS`) and `mean_start_loss`,
-    before training and every `every` Keras epochs.
-
-    Args:
-        log_dir: directory of the TensorBoard run to write into.
-        x, y: the training data, on which every start's loss is measured.
-        every: log after every this many Keras epochs.
-        passes_per_epoch: passes over the data that one Keras epoch stands for.
-
-    Example:
-        >>> callback = StartLosses("runs/mine", x, y, passes_per_epoch=100)
-        >>> fit(model, x, y, log_dir="runs/mine", epochs=1000, log_every=100, callbacks=[callback])
-    """
-
-    def __init__(self, log_dir, x, y, every=1, passes_per_epoch=1):
-        super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
-        self.x = x
-        self.y = y
-
-    def summarize(self, step):
-        losses = per_start_losses(self.model, self.x, self.y)
-        if not all_finite([losses]):
-            return False
-        write_histogram("start_losses", losses)
-        tf.summary.scalar("stuck_share", float(np.mean(losses > STUCK_LOSS)))
-        tf.summary.scalar("mean_start_loss", float(losses.mean()))
-        return True
+    hidden_units: int  # sigmoid units in each start's hidden layer
+    optimizer: str  # "sgd", "momentum" or "adam"
+    learning_rate: float  # the optimizer's step size
+    data: str  # the gate learned (`datasets.gates`)
 
 
 def variants(config):
     """The narrow and the wide net, each with every configured optimizer."""
     return [
-        Variant(
-            f"{units}_units-{optimizer}",
-            dict(
-                hidden_units=units,
-                optimizer=optimizer,
-                learning_rate=config.learning_rate(optimizer),
-            ),
+        Ensemble(
+            name=f"{units}_units-{optimizer}",
+            hidden_units=units,
+            optimizer=optimizer,
+            learning_rate=config.learning_rate(optimizer),
+            data="xor",
         )
         for units in (config.narrow_units, config.wide_units)
         for optimizer in config.optimizers
@@ -332,23 +315,24 @@ def variants(config):
 # Training.
 def train(config, variant, log_dir):
     """Trains all starts of one variant together; logs their losses and two loss slices."""
-    x, y = gate_data("xor")
+    x, y = datasets.gates(variant.data)
     # Built first thing after the runner's seeding, so every optimizer gets the same starts.
     model = ensemble_xor_network(
         starts=config.starts,
-        hidden_units=variant.hparams["hidden_units"],
-        optimizer=variant.hparams["optimizer"],
-        learning_rate=variant.hparams["learning_rate"],
+        hidden_units=variant.hidden_units,
+        optimizer=variant.optimizer,
+        learning_rate=variant.learning_rate,
         momentum=config.momentum,
     )
     initial_weights = model.get_weights()
-    probe = StartLosses(log_dir, x, y, passes_per_epoch=config.log_every)
+    probe = StartLosses(log_dir, x, y, stuck_loss=STUCK_LOSS)
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
         callbacks=[probe], seed=config.seed)
     final_weights = model.get_weights()
     losses = per_start_losses(model, x, y)
     stuck = losses > STUCK_LOSS
-    write_slices(probe.writer, config, initial_weights, final_weights, stuck, x, y)
+    with LoopLog(log_dir):
+        write_slices(config, initial_weights, final_weights, stuck, x, y)
     correct = (np.asarray(model(x, training=False))[..., 0] > 0.5) == (y > 0.5)
     return {
         "stuck_share": float(np.mean(stuck)),
@@ -357,8 +341,11 @@ def train(config, variant, log_dir):
     }
 
 
-def write_slices(writer, config, initial_weights, final_weights, stuck, x, y):
-    """Logs the loss-surface slice of the first stuck and the first solved start, if any."""
+def write_slices(config, initial_weights, final_weights, stuck, x, y):
+    """Logs the loss-surface slice of the first stuck and the first solved start, if any.
+
+    Writes to the default summary writer (the `LoopLog` that `train` opens after `fit`).
+    """
     candidates = {"stuck": np.flatnonzero(stuck), "solved": np.flatnonzero(~stuck)}
     chosen = {kind: int(starts[0]) for kind, starts in candidates.items() if len(starts)}
     positions = np.linspace(*SLICE_RANGE, config.slice_points)
@@ -366,50 +353,22 @@ def write_slices(writer, config, initial_weights, final_weights, stuck, x, y):
     losses = loss_slices(
         initial_weights, final_weights, list(chosen.values()), x, y, [*positions, 0.0, 1.0]
     )
-    with writer.as_default(step=config.epochs):
-        for (kind, start), line in zip(chosen.items(), losses):
-            title = f"start {start} ({kind}): loss from its initial to its trained weights"
-            image = render_loss_slice(positions, line[:-2], line[-2:], title)
-            tf.summary.image(f"loss_slice/{kind}", image[None])
-    writer.flush()
+    for (kind, start), line in zip(chosen.items(), losses):
+        title = f"start {start} ({kind}): loss from its initial to its trained weights"
+        image = render_loss_slice(positions, line[:-2], line[-2:], title)
+        tf.summary.image(f"loss_slice/{kind}", image[None], step=config.epochs)
 
 
 # The claim.
 def check(config, results):
     """At least 20 % of the narrow net's starts stuck with Adam; at most 5 % of the wide net's."""
-    numbers = {name: metrics["stuck_share"] for name, metrics in results.items()}
-    narrow = numbers[f"{config.narrow_units}_units-adam"]
-    wide = [numbers[f"{config.wide_units}_units-{optimizer}"] for optimizer in config.optimizers]
-    holds = narrow >= 0.2 and all(share <= 0.05 for share in wide)
+    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
+    narrow = [metrics["stuck_share"] for variant, metrics in results.items()
+              if variant.hidden_units == config.narrow_units and variant.optimizer == "adam"]
+    wide = [metrics["stuck_share"] for variant, metrics in results.items()
+            if variant.hidden_units == config.wide_units]
+    holds = all(share >= 0.2 for share in narrow) and all(share <= 0.05 for share in wide)
     explanation = f"Share of {config.starts} starts stuck: " + ", ".join(
         f"{name} {share:.0%}" for name, share in numbers.items()
     )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
-
-
-# Speed: the reason the starts train together.
-def starts_per_second(starts=100, epochs=None, one_by_one=False, hidden_units=2, optimizer="adam"):
-    """Random starts trained per second: all in one ensemble model, or one model and `fit` each.
-
-    Both ways use the same fast training loop (`dlintro.training.fit` without reporting, one
-    graph call for all epochs); the time includes building and tracing the models, which is
-    what one `fit` per start pays again and again.
-
-    Args:
-        starts: how many starts to train.
-        epochs: passes over the four XOR points; the lesson's default when None.
-        one_by_one: True trains a one-start model per start, False all starts in one model.
-        hidden_units: width of each net.
-        optimizer: `"sgd"`, `"momentum"` or `"adam"`, with the lesson's default step size.
-
-    Example:
-        >>> starts_per_second(100) / starts_per_second(3, one_by_one=True)  # the speed-up
-    """
-    config = Config()
-    epochs = epochs or config.epochs
-    x, y = gate_data("xor")
-    started = time.perf_counter()
-    for size in [1] * starts if one_by_one else [starts]:
-        model = ensemble_xor_network(size, hidden_units, optimizer, config.learning_rate(optimizer))
-        fit(model, x, y, log_dir=None, epochs=epochs, log_every=epochs, report=False)
-    return starts / (time.perf_counter() - started)
