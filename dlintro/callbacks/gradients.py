@@ -26,6 +26,27 @@ def per_layer_layout():
     return layout_pb2.Layout(category=[layout_pb2.Category(title="Per layer", chart=charts)])
 
 
+def log10_magnitudes(gradients):
+    """log10 of the magnitudes of all entries of a layer's gradients, exact zeros dropped.
+
+    An exact zero has no logarithm; such entries (a dead ReLU unit's weights, for example)
+    are left out rather than floored at an arbitrary value that would stretch the axis. The
+    `dead_share` scalars of `ActivationStatistics` count the dead units instead.
+    """
+    magnitudes = np.concatenate([np.abs(np.asarray(g, dtype=np.float64)).ravel() for g in gradients])
+    return np.log10(magnitudes[magnitudes > 0])
+
+
+def shared_range(arrays):
+    """(low, high) whole numbers around the values of all the arrays: common histogram edges."""
+    filled = [array for array in arrays if array.size]
+    if not filled:
+        return None
+    low = np.floor(min(array.min() for array in filled))
+    high = np.ceil(max(array.max() for array in filled))
+    return float(low), float(max(high, low + 1))
+
+
 class GradientStatistics(ProbeCallback):
     """Logs the gradient of the loss with respect to every trainable weight on a probe batch.
 
@@ -35,6 +56,17 @@ class GradientStatistics(ProbeCallback):
     last layer's) and a Custom Scalars layout that draws every layer's norm in one chart. The
     gradient is the compiled loss (regularization included) in inference mode, so dropout does
     not make the probe noisy.
+
+    It also writes, per layer, the histogram `gradient_magnitude_log10/<layer>`: log10 of the
+    magnitude of every entry of all the layer's weight gradients (exact zeros, which have no
+    logarithm, are left out). Why this tag exists: TensorBoard draws every histogram on an axis
+    fitted to its own values, so `gradients/hidden_01/kernel` of a deep sigmoid net, a million
+    times smaller than `gradients/output/kernel`, looks just like it; the difference hides in
+    the axis labels (1e-8 against 1e-2). On a log10 axis the size of a gradient becomes a
+    position, and all layers of a run share the same bucket edges at every step (whole numbers
+    around the smallest and largest value of all layers), so TensorBoard gives their charts the
+    same axis: the vanishing sigmoid net's first layer sits about six units left of its output
+    layer, visible at first sight, with no log-axis toggle and no Custom Scalars layout.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -93,4 +125,13 @@ class GradientStatistics(ProbeCallback):
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:
             tf.summary.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
+        self._write_log_magnitudes(per_layer)
         return True
+
+    def _write_log_magnitudes(self, per_layer):
+        """One log10-magnitude histogram per layer, all on the same bucket edges."""
+        logs = [log10_magnitudes([gradient for _, gradient in pairs]) for pairs in per_layer]
+        value_range = shared_range(logs)
+        for layer, values in zip(self._layers, logs):
+            if values.size:  # a layer whose gradient is exactly zero has nothing to draw
+                write_histogram(f"gradient_magnitude_log10/{layer.name}", values, value_range=value_range)
