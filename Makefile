@@ -32,10 +32,10 @@ lessons: $(addprefix lesson-,$(LESSONS))
 test: $(INSTALLED)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-# TensorBoard keeps only 10 pictures per tag unless told otherwise; the step sliders need them all.
+# make tensorboard LESSON=xor: the newest completed run of one lesson; make tensorboard: of each
+# lesson; make tensorboard ALL=1: everything under runs/. Always on 127.0.0.1.
 tensorboard: $(INSTALLED)
-	@echo "TensorBoard on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	@$(VENV)/bin/tensorboard --logdir $(RUNS) --host 127.0.0.1 --port $(PORT) --samples_per_plugin images=1000
+	@$(PY) -m dlintro tensorboard $(LESSON) $(if $(ALL),--all) --runs-dir $(RUNS) --port $(PORT)
 
 # Trains every lesson (default configs) into a temporary directory, serves it, and saves the
 # dashboards that tell each lesson's story to docs/screenshots/ with headless Chromium.

@@ -1,4 +1,4 @@
-"""Command line: `python -m dlintro list`, `show LESSON`, `run LESSON [--key value ...]`.
+"""Command line: `python -m dlintro list`, `show LESSON`, `run LESSON [--key value ...]`, `tensorboard`.
 
 Exit codes: 0 the claim held, 1 it did not hold or the run diverged, 2 bad input (nothing was
 trained), 130 interrupted. Bad input is refused before TensorFlow is imported where possible.
@@ -19,7 +19,10 @@ from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
 USAGE = """usage: python -m dlintro list [--names]
        python -m dlintro show LESSON
-       python -m dlintro run LESSON [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]"""
+       python -m dlintro run LESSON [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]
+       python -m dlintro tensorboard [LESSON | --all] [--runs-dir DIR] [--port PORT]"""
+
+PORT = 6006
 
 
 class UsageError(ValueError):
@@ -63,6 +66,8 @@ def main(argv=None, out=print):
                 for name in lessons.NAMES:
                     out(f"{name:<14} {lessons.load(name).TITLE}")
             return 0
+        if command == "tensorboard":
+            return serve(arguments, out)
         if command not in ("show", "run") or not arguments:
             raise UsageError(f"unknown command {' '.join([command, *arguments])!r}; try: python -m dlintro help")
         name = arguments.pop(0)
@@ -109,8 +114,53 @@ def main(argv=None, out=print):
             file=sys.stderr,
         )
     out(f"\nLogs and summary.json: {summary['run_dir']}/")
-    out("See them in TensorBoard: make tensorboard, then open http://127.0.0.1:6006")
+    if summary["status"] == "completed":
+        print_guide(name, out)
     return 0 if summary["claim"]["holds"] else 1
+
+
+def print_guide(name, out, port=PORT):
+    """The command that serves a lesson's newest completed run, and links to its telling views."""
+    from dlintro.views import views_of
+
+    out(f"See it in TensorBoard: make tensorboard LESSON={name}  (then open the links below)")
+    for view in views_of(name)[:4]:
+        out(f"  {view.caption}\n    {view.url(f'http://127.0.0.1:{port}', name)}")
+
+
+def serve(arguments, out):
+    """`tensorboard [LESSON | --all]`: serves the guided selection of runs until Ctrl-C."""
+    import subprocess
+
+    from dlintro import board
+
+    runs_root = _take_option(arguments, "--runs-dir", "runs")
+    port = _take_option(arguments, "--port", str(PORT))
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--port must be a port number, got {port!r}")
+    everything = "--all" in arguments
+    lesson = next((word for word in arguments if word != "--all"), None)
+    if len(arguments) > 1 or (lesson and lesson.startswith("-")):
+        raise UsageError(f"tensorboard takes one lesson or --all, got {' '.join(arguments)!r}")
+    if lesson is not None and lesson not in lessons.NAMES:
+        raise lessons.UnknownLessonError(f"unknown lesson {lesson!r} (known: {', '.join(lessons.NAMES)})")
+    if everything:
+        spec, lines = None, [f"serving every run under {runs_root}/"]
+    else:
+        spec, lines = board.guided_selection(runs_root, lesson)
+        if spec is None:
+            raise UsageError(f"nothing to serve: {lines[-1]}")
+    for line in lines:
+        out(line)
+    out(f"TensorBoard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    if lesson:
+        for view in lessons.load(lesson).VIEWS[:4]:
+            out(f"  {view.caption}\n    {view.url(f'http://127.0.0.1:{port}', lesson)}")
+    command = [str(board.tensorboard_program()), *board.serve_arguments(runs_root if everything else None, spec, port)]
+    try:
+        return subprocess.call(command, stdin=subprocess.DEVNULL)
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

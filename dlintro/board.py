@@ -45,6 +45,41 @@ class BoardError(RuntimeError):
     """TensorBoard or the browser did not start, or did not show what was expected in time."""
 
 
+def serve_arguments(logdir=None, logdir_spec=None, port=6006):
+    """The `tensorboard` arguments that serve `logdir` (or named runs, `logdir_spec`) on 127.0.0.1."""
+    source = ["--logdir", str(logdir)] if logdir_spec is None else ["--logdir_spec", logdir_spec]
+    return [*source, "--host", "127.0.0.1", "--port", str(port), "--samples_per_plugin", SAMPLES_PER_PLUGIN]
+
+
+def guided_selection(runs_root, lesson=None):
+    """What the guided board serves: the newest completed run of one lesson, or of each lesson.
+
+    Returns:
+        `(logdir_spec, lines)`: TensorBoard's `--logdir_spec` (`lesson:run directory,...`, so
+        that runs are named `<lesson>/<variant>`, as in the links a lesson prints), or None
+        when there is nothing to serve; and lines telling the user what is served and what
+        was passed over (newer interrupted or diverged runs, lessons with no completed run).
+    """
+    from dlintro import lessons
+    from dlintro.runs import latest_run, unfinished_runs
+
+    chosen, lines, missing = [], [], []
+    for name in [lesson] if lesson else lessons.NAMES:
+        run_dir = latest_run(runs_root, name)
+        for newer, status in unfinished_runs(runs_root, name):
+            lines.append(f"{name}: passed over the newer {status} run {newer}")
+        if run_dir is None:
+            missing.append(name)
+            continue
+        if "," in str(run_dir) or ":" in str(run_dir):
+            raise BoardError(f"cannot serve {run_dir}: TensorBoard's --logdir_spec takes no ',' or ':' in paths")
+        chosen.append(f"{name}:{run_dir}")
+        lines.append(f"{name}: serving {run_dir}")
+    if missing:
+        lines.append(f"no completed run of: {', '.join(missing)} (make lesson-NAME)")
+    return (",".join(chosen) or None), lines
+
+
 def tensorboard_program():
     """The `tensorboard` script installed beside the running Python (in `.venv/bin`)."""
     program = Path(sys.executable).with_name("tensorboard")
@@ -81,8 +116,11 @@ class TensorBoardServer:
         start_timeout: seconds to wait for the first answer (TensorBoard imports TensorFlow).
     """
 
-    def __init__(self, logdir, port=None, start_timeout=60):
-        self.logdir = Path(logdir)
+    def __init__(self, logdir=None, port=None, start_timeout=60, logdir_spec=None):
+        if (logdir is None) == (logdir_spec is None):
+            raise ValueError("give either logdir or logdir_spec")
+        self.logdir = None if logdir is None else Path(logdir)
+        self.logdir_spec = logdir_spec
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.start_timeout = start_timeout
@@ -99,8 +137,7 @@ class TensorBoardServer:
     def start(self):
         """Starts the server and waits until `/data/runs` answers."""
         self._log = tempfile.TemporaryFile()
-        command = [str(tensorboard_program()), "--logdir", str(self.logdir),
-                   "--host", "127.0.0.1", "--port", str(self.port), "--samples_per_plugin", SAMPLES_PER_PLUGIN]
+        command = [str(tensorboard_program()), *serve_arguments(self.logdir, self.logdir_spec, self.port)]
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
         try:

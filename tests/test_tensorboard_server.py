@@ -69,7 +69,7 @@ def test_curves_histograms_pictures_and_text_are_served(served):
     images, texts = server.plugin_tags("images"), server.plugin_tags("text")
     for name, entry in summary["variants"].items():
         run, train = f"{prefix}/{name}", f"{prefix}/{name}/train"
-        layers = ["output"] if entry["hparams"]["layers"] == 1 else ["hidden", "output"]
+        layers = ["output"] if entry["hparams"]["hidden_units"] == 0 else ["hidden", "output"]
         assert {"epoch_loss", "epoch_accuracy"} <= set(scalars[train])
         assert {f"gradient_norm/{layer}" for layer in layers} <= set(scalars[run])
         for layer in layers:
@@ -98,7 +98,7 @@ def test_hyperparameters_are_served(served):
     server, summary, _ = served
     experiment = server.hparams_experiment()
     names = {info["name"] for info in experiment["hparamInfos"]}
-    assert {"variant", "gate", "layers", "hidden_activation", *summary["config"]} <= names
+    assert {"variant", "gate", "hidden_units", "hidden_activation", *summary["config"]} <= names
     groups = {group["name"]: group for group in server.hparams_session_groups()}
     assert set(groups) == set(summary["variants"])
     for name, group in groups.items():
@@ -130,3 +130,59 @@ def test_the_dashboards_show_the_runs_and_gradient_histograms_in_chromium(served
         screenshots.take(browser, server.url, prefix, shot, tmp_path)
     for picture in ("timeseries.png", "histograms.png", f"{shot.file}.png"):
         assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.fixture(scope="module")
+def crowded_runs(served, tmp_path_factory):
+    """A runs directory as a learner's looks after a while: many older xor runs, the served run
+    as the newest completed one, and a newer run that was interrupted."""
+    import json
+    import os
+    import shutil
+
+    _, summary, _ = served
+    runs_root = tmp_path_factory.mktemp("crowded")
+    for index in range(8):  # 8 older runs x 13 TensorBoard runs each: far more than 40
+        old = runs_root / "xor" / f"20200101-00000{index}"
+        shutil.copytree(summary["run_dir"], old)
+        os.utime(old / "summary.json", (1_600_000_000 + index, 1_600_000_000 + index))
+    newest = runs_root / "xor" / "20260101-000000"
+    shutil.copytree(summary["run_dir"], newest)
+    interrupted = runs_root / "xor" / "20260101-000100"
+    shutil.copytree(summary["run_dir"], interrupted)
+    (interrupted / "summary.json").write_text(json.dumps({**summary, "status": "interrupted"}))
+    return runs_root, newest, interrupted
+
+
+def test_the_guided_board_serves_only_the_newest_completed_run(crowded_runs):
+    runs_root, newest, interrupted = crowded_runs
+    spec, lines = board.guided_selection(runs_root, "xor")
+    assert spec == f"xor:{newest}"
+    assert f"xor: passed over the newer interrupted run {interrupted}" in lines
+    with board.TensorBoardServer(logdir_spec=spec) as server:
+        variants = [variant.name for variant in xor.variants(SHORT)]
+        server.wait_for_runs(["xor/.", *(f"xor/{name}" for name in variants)])
+        # Only the newest completed run: one lesson text, one run per variant (and its train/).
+        assert sorted(server.runs()) == sorted(["xor/.", *(f"xor/{n}{sub}" for n in variants for sub in ("", "/train"))])
+        assert len(server.hparams_session_groups()) == len(xor.variants(SHORT))
+        missing = board.chromium_missing()
+        if missing:
+            pytest.skip(f"no headless browser: {missing}")
+        with board.chromium() as browser:
+            # Text and HParams are older dashboards that switch runs off past about 40 runs:
+            # served alone, the lesson shows on first open, with nothing clicked.
+            browser.get(f"{server.url}/#text")
+            board.wait_for_text(browser, ["Claim", "Holds."], deep=True)
+            browser.get(f"{server.url}/#hparams")
+            board.wait_for_text(browser, ["xor-two_layer_nonlinear", "xnor-one_layer"], deep=True)
+
+
+def test_tensorboard_command_refuses_bad_input_in_one_line(capsys):
+    from dlintro.__main__ import main
+
+    assert main(["tensorboard", "nope"]) == 2
+    assert main(["tensorboard", "xor", "--runs-dir", "/nonexistent-runs"]) == 2
+    assert main(["tensorboard", "xor", "--port", "http"]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 3 and all(line.startswith("dlintro: error: ") for line in errors)
+    assert "no completed run of: xor" in errors[1]
