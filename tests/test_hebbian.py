@@ -4,27 +4,29 @@ import keras
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.config import ConfigError, parse_overrides
 from dlintro.lessons import hebbian
 from dlintro.runner import run_lesson
-from dlintro.runs import Variant
 from dlintro.training import Interrupted
 
-SHORT = ["--trials", "15"]
+SHORT = hebbian.Config(trials=15)
+BELL_AND_FOOD = datasets.stimulus("bell_and_food")
+BELL_ALONE = datasets.stimulus("bell")
+FOOD_ALONE = datasets.stimulus("food")
 
 
 def test_one_trial_is_ojas_rule_worked_by_hand():
     dog = hebbian.hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rate=0.1)
     assert dog.trainable_weights == []  # nothing here is learned by gradient descent
     # Bell and food: drive 1.1 >= 0.5, so post = 1; each weight moves 0.1 of the way to its input, 1.
-    dog.train_on_batch(hebbian.BELL_AND_FOOD)
+    dog.train_on_batch(BELL_AND_FOOD)
     np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.19], rtol=1e-6)
     # Bell alone: drive 0.19 < 0.5, post = 0: pre without post changes nothing.
-    dog.train_on_batch(hebbian.BELL_ALONE)
+    dog.train_on_batch(BELL_ALONE)
     np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.19], rtol=1e-6)
     # Food alone: post = 1, the silent bell's weight decays 0.1 of the way to 0.
-    dog.train_on_batch(hebbian.FOOD_ALONE)
+    dog.train_on_batch(FOOD_ALONE)
     np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), [1.0, 0.171], rtol=1e-6)
 
 
@@ -93,19 +95,20 @@ def test_interrupt_flushes_the_trials_so_far(tmp_path, monkeypatch):
 
     monkeypatch.setattr(hebbian, "hebbian_neuron", interrupted_after_three_trials)
     with pytest.raises(Interrupted) as raised:
-        hebbian.train(hebbian.Config(), Variant("paired", {"schedule": "paired"}), tmp_path)
-    assert raised.value.step == 4
+        hebbian.train(hebbian.Config(), hebbian.Conditioning(name="paired", schedule="paired"), tmp_path)
+    # The stop came during the fourth trial: like `fit`, it reports the last step it logged.
+    assert raised.value.step == 3
     steps, _ = events.scalar_series(events.load_run(tmp_path), "weights/bell")
     assert steps == [0, 1, 2, 3]
 
 
 def test_factory_model_saves_and_loads(tmp_path):
     dog = hebbian.hebbian_neuron()
-    dog.fit(np.repeat(hebbian.BELL_AND_FOOD, 10, axis=0), batch_size=1, epochs=1, verbose=0)
-    assert dog.predict(hebbian.BELL_ALONE, verbose=0)[0, 0] == 1.0
+    dog.fit(np.repeat(BELL_AND_FOOD, 10, axis=0), batch_size=1, epochs=1, verbose=0)
+    assert dog.predict(BELL_ALONE, verbose=0)[0, 0] == 1.0
     path = tmp_path / "dog.keras"
     dog.save(path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.synapses.kernel.numpy(), dog.synapses.kernel.numpy())
     assert loaded.threshold == dog.threshold and loaded.learning_rate == dog.learning_rate
-    loaded.fit(hebbian.FOOD_ALONE, batch_size=1, epochs=1, verbose=0)  # still learns after loading
+    loaded.fit(FOOD_ALONE, batch_size=1, epochs=1, verbose=0)  # still learns after loading

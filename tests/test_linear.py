@@ -1,25 +1,27 @@
 """The linear lesson: training a bias-free neuron finds numpy.linalg.lstsq's answer, and shows it."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.callbacks.loss_surface import squared_error_surface
 from dlintro.lessons import linear
 from dlintro.runner import run_lesson
 
-SHORT = ["--steps", "120", "--learning-rate", "0.1", "--log-every", "40"]
+SHORT = linear.Config(steps=120, learning_rate=0.1, log_every=40)
 
 
 def test_the_equations_are_not_exactly_consistent():
     # Otherwise lstsq would only be solving the equations, not finding a least-squares compromise.
-    x, y = linear.equations()
+    x, y = datasets.equations()
     solution = linear.least_squares_solution()
     assert np.mean((x @ solution - y.ravel()) ** 2) > 1e-3
 
 
 def test_loss_surface_matches_the_models_loss():
-    x, y = linear.equations()
+    x, y = datasets.equations()
     model = linear.linear_neuron()
     kernel = model.get_layer("neuron").kernel.numpy().ravel()
     surface = squared_error_surface(x.astype(float), y.astype(float), np.array([[kernel[0]]]), np.array([[kernel[1]]]))
@@ -28,7 +30,7 @@ def test_loss_surface_matches_the_models_loss():
 
 @pytest.mark.parametrize("seed", [0, 4])
 def test_logged_weights_travel_from_a_random_start_to_lstsq(runs_root, seed):
-    summary = run_lesson("linear", [*SHORT, "--seed", str(seed)], runs_root=runs_root, out=lambda *_: None)
+    summary = run_lesson("linear", dataclasses.replace(SHORT, seed=seed), runs_root=runs_root, out=lambda *_: None)
     assert summary["claim"]["holds"] is True
     solution = linear.least_squares_solution()
     (log_dir,) = events.variant_dirs(summary["run_dir"])
@@ -56,7 +58,7 @@ def test_logged_weights_travel_from_a_random_start_to_lstsq(runs_root, seed):
 
 
 def test_claim_fails_when_training_is_too_short(runs_root):
-    summary = run_lesson("linear", ["--steps", "3", "--log-every", "3"], runs_root=runs_root, out=lambda *_: None)
+    summary = run_lesson("linear", linear.Config(steps=3, log_every=3), runs_root=runs_root, out=lambda *_: None)
     assert summary["claim"]["holds"] is False
     assert summary["claim"]["numbers"]["gradient_descent/max_error"] > linear.TOLERANCE
 
@@ -65,7 +67,7 @@ def test_factory_model_saves_and_loads(tmp_path):
     import keras
 
     model = linear.linear_neuron()
-    x, y = linear.equations()
+    x, y = datasets.equations()
     model.fit(x, y, batch_size=4, epochs=2, verbose=0)
     path = tmp_path / "linear.keras"
     model.save(path)

@@ -1,15 +1,16 @@
 """The perceptron lesson: one neuron learns the four separable gates and never XOR or XNOR."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
 
-from dlintro import events
+from dlintro import datasets, events
 from dlintro.lessons import perceptron
 from dlintro.runner import run_lesson
-from conftest import QUICK_ARGS
 
-SHORT = ["--epochs", "40", "--log-every", "10"]
+SHORT = perceptron.Config(epochs=40, log_every=10)
 
 
 def test_one_update_is_the_perceptron_rule_worked_by_hand():
@@ -38,7 +39,7 @@ def runs_by_seed(tmp_path_factory):
     """The shortened lesson, once per seed."""
     root = tmp_path_factory.mktemp("runs")
     return {
-        seed: run_lesson("perceptron", [*SHORT, "--seed", str(seed)], runs_root=root, out=lambda *_: None)
+        seed: run_lesson("perceptron", dataclasses.replace(SHORT, seed=seed), runs_root=root, out=lambda *_: None)
         for seed in (1, 2, 3)
     }
 
@@ -52,7 +53,7 @@ def test_claim_separable_gates_learned_xor_and_xnor_never(runs_by_seed, seed):
     for gate in perceptron.GATES:
         for learner in perceptron.LEARNERS:
             name = f"{gate}-{learner}"
-            if gate in perceptron.SEPARABLE:
+            if gate in datasets.SEPARABLE_GATES:
                 assert accuracy[name] == 1.0, name
             else:
                 assert accuracy[name] <= 0.75, name
@@ -61,7 +62,7 @@ def test_claim_separable_gates_learned_xor_and_xnor_never(runs_by_seed, seed):
             train = events.load_run(f"{summary['run_dir']}/{name}/train")
             steps, curve = events.scalar_series(train, "epoch_accuracy")
             assert steps == [10, 20, 30, 40]
-            if gate in perceptron.SEPARABLE:
+            if gate in datasets.SEPARABLE_GATES:
                 assert curve[-1] == 1.0, name
             else:
                 assert curve.max() <= 0.75, name
@@ -89,7 +90,7 @@ def test_every_run_has_its_line_and_its_weights(runs_by_seed):
 def test_perceptron_rule_freezes_once_every_corner_is_right(runs_by_seed):
     # The rule only moves on a mistake, so on a separable gate the weights stop for good.
     summary = runs_by_seed[2]
-    for gate in perceptron.SEPARABLE:
+    for gate in datasets.SEPARABLE_GATES:
         run = events.load_run(f"{summary['run_dir']}/{gate}-perceptron_rule")
         for weight in ("w1", "w2", "b"):
             _, values = events.scalar_series(run, f"weights/output/{weight}")
@@ -97,7 +98,7 @@ def test_perceptron_rule_freezes_once_every_corner_is_right(runs_by_seed):
 
 
 def test_factory_models_save_and_load(tmp_path):
-    x, y = perceptron.gate_data("nand")
+    x, y = datasets.gates("nand")
     for model in (perceptron.perceptron(), perceptron.sigmoid_neuron()):
         model.fit(x, y, batch_size=1, epochs=3, verbose=0)
         path = tmp_path / f"{model.name}.keras"
@@ -108,7 +109,7 @@ def test_factory_models_save_and_load(tmp_path):
 
 
 def test_sigmoid_neuron_runs_carry_activation_and_gradient_histograms(runs_root):
-    summary = run_lesson("perceptron", QUICK_ARGS["perceptron"], runs_root=runs_root, out=lambda *_: None)
+    summary = run_lesson("perceptron", perceptron.QUICK, runs_root=runs_root, out=lambda *_: None)
     for gate in ("and", "xor"):
         run = events.load_run(f"{summary['run_dir']}/{gate}-sigmoid_gradient")
         for tag in ("activations/output", "gradients/output/kernel"):

@@ -55,10 +55,12 @@ from keras import ops
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
+from dlintro import datasets
 from dlintro.config import ConfigError, LessonConfig, Range
-from dlintro.lessons.perceptron import RuleLearner, step
-from dlintro.runs import Diverged, Variant, Verdict, stop_if_requested
-from dlintro.training import Interrupted
+from dlintro.rules import RuleLearner, step
+from dlintro.runs import Variant, Verdict
+from dlintro.training import LoopLog
+from dlintro.views import View
 
 TITLE = "hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it"
 CLAIM = (
@@ -86,11 +88,21 @@ class Config(LessonConfig):
             )
 
 
-# Data: a stimulus is (food, bell), each 1 when present.
-FOOD_ALONE = np.array([[1.0, 0.0]], dtype=np.float32)
-BELL_ALONE = np.array([[0.0, 1.0]], dtype=np.float32)
-BELL_AND_FOOD = np.array([[1.0, 1.0]], dtype=np.float32)
-SCHEDULES = {"paired": BELL_AND_FOOD, "food_only": FOOD_ALONE, "bell_only": BELL_ALONE}
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(trials=10)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food.",
+         tag_filter="^weights/(bell|food)$", shows=("weights/bell", "weights/food")),
+    View("hebbian-bell-alone", "The bell alone: its drive against the threshold, and whether the neuron fires.",
+         tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
+)
+
+# Data: a stimulus is (food, bell), each 1 when present; a schedule repeats one stimulus trial
+# after trial (`datasets.conditioning`, `datasets.stimulus`).
+BELL_ALONE = datasets.stimulus("bell")
+FOOD_ALONE = datasets.stimulus("food")
 
 
 # Model.
@@ -168,9 +180,10 @@ def hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rat
 
     Example:
         >>> dog = hebbian_neuron()
-        >>> dog.predict(BELL_ALONE, verbose=0)  # [[0.]]: the bell alone does nothing yet
-        >>> dog.fit(np.repeat(BELL_AND_FOOD, 30, axis=0), batch_size=1, epochs=1, verbose=0)
-        >>> dog.predict(BELL_ALONE, verbose=0)  # [[1.]]: now it does
+        >>> bell = datasets.stimulus("bell")
+        >>> dog.predict(bell, verbose=0)  # [[0.]]: the bell alone does nothing yet
+        >>> dog.fit(datasets.conditioning("paired", trials=30), batch_size=1, epochs=1, verbose=0)
+        >>> dog.predict(bell, verbose=0)  # [[1.]]: now it does
     """
     model = HebbianNeuron(
         initial_weights=(food_weight, bell_weight),
@@ -184,9 +197,19 @@ def hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rat
     return model
 
 
+FACTORIES = (hebbian_neuron,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Conditioning(Variant):
+    """One conditioning experiment: which stimulus the trials present."""
+
+    schedule: str  # the data: "paired", "food_only" or "bell_only" (`datasets.conditioning`)
+
+
 def variants(config):
     """Bell with food, food alone, and bell alone, on the same starting neuron."""
-    return [Variant(name, {"schedule": name}) for name in SCHEDULES]
+    return [Conditioning(name=schedule, schedule=schedule) for schedule in datasets.SCHEDULES]
 
 
 # Training.
@@ -204,52 +227,41 @@ def conditioning_layout():
     return layout_pb2.Layout(category=[layout_pb2.Category(title="Conditioning", chart=charts)])
 
 
-def _log_trial(model, stimulus, trial):
-    """Writes the weights and the responses after `trial` trials; False if any is not finite."""
+def _trial_values(model, stimulus):
+    """The weights and the responses to log after a trial, by tag."""
     food_weight, bell_weight = (float(w) for w in np.asarray(model.synapses.kernel).ravel())
     probes = np.concatenate([BELL_ALONE, FOOD_ALONE, stimulus])
     bell_drive, food_drive, trial_drive = (float(d) for d in np.asarray(model.drive(probes)).ravel())
-    values = [food_weight, bell_weight, bell_drive, food_drive, trial_drive]
-    if not np.all(np.isfinite(values)):
-        return False
-    tf.summary.scalar("weights/food", food_weight, step=trial)
-    tf.summary.scalar("weights/bell", bell_weight, step=trial)
-    tf.summary.scalar("response/bell_alone", bell_drive, step=trial)
-    tf.summary.scalar("response/food_alone", food_drive, step=trial)
-    tf.summary.scalar("response/trial", trial_drive, step=trial)
-    tf.summary.scalar("response/threshold", model.threshold, step=trial)
-    tf.summary.scalar("fires/bell_alone", float(bell_drive >= model.threshold), step=trial)
-    return True
+    return {
+        "weights/food": food_weight,
+        "weights/bell": bell_weight,
+        "response/bell_alone": bell_drive,
+        "response/food_alone": food_drive,
+        "response/trial": trial_drive,
+        "response/threshold": model.threshold,
+        "fires/bell_alone": float(bell_drive >= model.threshold),
+    }
 
 
 def train(config, variant, log_dir):
-    """Presents the variant's stimulus trial after trial; logs weights and responses per trial."""
+    """Presents the variant's stimuli trial after trial; logs weights and responses per trial."""
     model = hebbian_neuron(
         food_weight=config.food_weight,
         bell_weight=config.bell_weight,
         threshold=config.threshold,
         learning_rate=config.learning_rate,
     )
-    stimulus = SCHEDULES[variant.hparams["schedule"]]
+    trials = datasets.conditioning(variant.schedule, config.trials)
     bell_before = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
-    writer = tf.summary.create_file_writer(str(log_dir))
-    trial = 0
-    try:
-        with writer.as_default():
-            tf.summary.experimental.write_raw_pb(
-                custom_scalar_summary.pb(conditioning_layout()).SerializeToString(), step=0
-            )
-            _log_trial(model, stimulus, 0)  # step 0: the untrained dog
-            for trial in range(1, config.trials + 1):
-                stop_if_requested()  # a Ctrl-C that TensorFlow swallowed still stops the trials
-                model.train_on_batch(stimulus)
-                if not _log_trial(model, stimulus, trial):
-                    raise Diverged(trial)
-    except KeyboardInterrupt:
-        writer.flush()
-        raise Interrupted(trial) from None
-    finally:
-        writer.close()
+    with LoopLog(log_dir) as log:
+        tf.summary.experimental.write_raw_pb(
+            custom_scalar_summary.pb(conditioning_layout()).SerializeToString(), step=0
+        )
+        log.scalars(0, _trial_values(model, trials[:1]))  # step 0: the untrained dog
+        for trial in range(1, len(trials) + 1):
+            stimulus = trials[trial - 1 : trial]
+            model.train_on_batch(stimulus)
+            log.scalars(trial, _trial_values(model, stimulus))
     food_weight, bell_weight = np.asarray(model.synapses.kernel).ravel()
     bell_after = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
     return {
@@ -266,22 +278,22 @@ def train(config, variant, log_dir):
 def check(config, results):
     """Paired: the bell alone silent before, firing after; the controls: silent after."""
     numbers = {}
-    for name, metrics in results.items():
-        numbers[f"{name}/bell_response_before"] = metrics["bell_response_before"]
-        numbers[f"{name}/bell_response_after"] = metrics["bell_response_after"]
-    paired = results["paired"]
-    controls = [name for name in results if name != "paired"]
+    for variant, metrics in results.items():
+        numbers[f"{variant.name}/bell_response_before"] = metrics["bell_response_before"]
+        numbers[f"{variant.name}/bell_response_after"] = metrics["bell_response_after"]
+    paired = [metrics for variant, metrics in results.items() if variant.schedule == "paired"]
+    controls = [metrics for variant, metrics in results.items() if variant.schedule != "paired"]
     holds = (
-        paired["bell_fires_before"] == 0.0
-        and paired["bell_fires_after"] == 1.0
-        and all(results[name]["bell_fires_after"] == 0.0 for name in controls)
+        bool(paired)
+        and all(m["bell_fires_before"] == 0.0 and m["bell_fires_after"] == 1.0 for m in paired)
+        and all(m["bell_fires_after"] == 0.0 for m in controls)
     )
     explanation = (
         f"Threshold {config.threshold:g}. Bell alone after {config.trials} trials: "
         + ", ".join(
-            f"{name} {m['bell_response_before']:.3f} -> {m['bell_response_after']:.3f} "
+            f"{variant.name} {m['bell_response_before']:.3f} -> {m['bell_response_after']:.3f} "
             f"({'fires' if m['bell_fires_after'] else 'silent'})"
-            for name, m in results.items()
+            for variant, m in results.items()
         )
         + "."
     )

@@ -40,6 +40,7 @@ from typing import Annotated
 import keras
 import numpy as np
 
+from dlintro import datasets
 from dlintro.callbacks import (
     ActivationStatistics,
     GradientStatistics,
@@ -50,6 +51,7 @@ from dlintro.callbacks import (
 from dlintro.config import LessonConfig, Range
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "linear: a neuron's weights are the unknowns of a set of linear equations"
 TOLERANCE = 1e-3
@@ -66,19 +68,24 @@ class Config(LessonConfig):
     log_every: Annotated[int, Range(1, 100_000)] = 10  # steps between pictures and histograms
 
 
-# Data: the equations' coefficients are the inputs, their right-hand sides the targets.
-COEFFICIENTS = np.array([[1, 2], [2, 1], [1, -1], [3, 1]], dtype=np.float32)
-RIGHT_HAND_SIDES = np.array([5.0, 4.0, -1.0, 5.6], dtype=np.float32)
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(steps=40, log_every=20)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("linear-weights", "The two weights leave their random start and settle on the least-squares answer.",
+         tag_filter="^weights/", shows=("weights/neuron/w1",)),
+    View("linear-loss-surface", "The path of the weights down the loss surface, start (circle) to answer (star).",
+         tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True),
+)
 
 
-def equations():
-    """The four equations as (inputs of shape (4, 2), targets of shape (4, 1)), float32."""
-    return COEFFICIENTS, RIGHT_HAND_SIDES.reshape(-1, 1)
-
-
+# Data: the equations' coefficients are the inputs, their right-hand sides the targets
+# (`datasets.equations`).
 def least_squares_solution():
     """The oracle: (w1, w2) that minimise the summed squared error, from linear algebra."""
-    solution, *_ = np.linalg.lstsq(COEFFICIENTS.astype(np.float64), RIGHT_HAND_SIDES.astype(np.float64), rcond=None)
+    x, y = datasets.equations()
+    solution, *_ = np.linalg.lstsq(x.astype(np.float64), y.ravel().astype(np.float64), rcond=None)
     return solution
 
 
@@ -95,7 +102,7 @@ def linear_neuron(learning_rate=0.05):
 
     Example:
         >>> model = linear_neuron(learning_rate=0.05)
-        >>> x, y = equations()
+        >>> x, y = datasets.equations()
         >>> model.fit(x, y, batch_size=4, epochs=150, verbose=0)
         >>> model.get_layer("neuron").kernel.numpy().ravel()  # close to least_squares_solution()
     """
@@ -106,15 +113,25 @@ def linear_neuron(learning_rate=0.05):
     return model
 
 
+FACTORIES = (linear_neuron,)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Descent(Variant):
+    """Gradient descent on a set of equations: the data it solves (`datasets.load`)."""
+
+    data: str  # the data set's name: "equations"
+
+
 def variants(config):
     """One run: plain gradient descent from a random start."""
-    return [Variant("gradient_descent", {"optimizer": "sgd"})]
+    return [Descent(name="gradient_descent", data="equations")]
 
 
 # Training.
 def train(config, variant, log_dir):
     """Runs full-batch gradient descent, logging both weights after every step and the path."""
-    x, y = equations()
+    x, y = datasets.load(variant.data)
     solution = least_squares_solution()
     model = linear_neuron(learning_rate=config.learning_rate)
     start = model.get_layer("neuron").kernel.numpy().ravel()
@@ -132,8 +149,8 @@ def train(config, variant, log_dir):
     fit(model, x, y, log_dir=log_dir, epochs=config.steps, log_every=1, callbacks=callbacks,
         seed=config.seed, report=False)
     weights = model.get_layer("neuron").kernel.numpy().ravel().astype(np.float64)
-    residual = COEFFICIENTS @ weights - RIGHT_HAND_SIDES
-    oracle_residual = COEFFICIENTS @ solution - RIGHT_HAND_SIDES
+    residual = x.astype(np.float64) @ weights - y.ravel()
+    oracle_residual = x.astype(np.float64) @ solution - y.ravel()
     return {
         "w1": float(weights[0]),
         "w2": float(weights[1]),
@@ -151,14 +168,14 @@ def train(config, variant, log_dir):
 def check(config, results):
     """Every run's weights within TOLERANCE of lstsq's, in each coordinate."""
     numbers = {}
-    for name, metrics in results.items():
-        numbers.update({f"{name}/{key}": metrics[key] for key in ("w1", "w2", "max_error")})
+    for variant, metrics in results.items():
+        numbers.update({f"{variant.name}/{key}": metrics[key] for key in ("w1", "w2", "max_error")})
     numbers["lstsq_w1"], numbers["lstsq_w2"] = map(float, least_squares_solution())
     holds = all(metrics["max_error"] <= TOLERANCE for metrics in results.values())
     explanation = "; ".join(
-        f"{name}: trained (w1, w2) = ({m['w1']:.5f}, {m['w2']:.5f}) from a random start at "
+        f"{variant.name}: trained (w1, w2) = ({m['w1']:.5f}, {m['w2']:.5f}) from a random start at "
         f"({m['start_w1']:.3f}, {m['start_w2']:.3f}), largest difference {m['max_error']:.1e}"
-        for name, m in results.items()
+        for variant, m in results.items()
     )
     explanation += (
         f"; lstsq gives ({numbers['lstsq_w1']:.5f}, {numbers['lstsq_w2']:.5f}), "

@@ -46,11 +46,13 @@ import keras
 import numpy as np
 from keras import ops
 
+from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, TensorBoard, WeightScalars
 from dlintro.config import LessonConfig, Range, require_multiple
-from dlintro.lessons.xor import INPUTS
+from dlintro.rules import RuleLearner, step
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
+from dlintro.views import View
 
 TITLE = "perceptron: one neuron learns AND, OR, NAND and NOR, but never XOR or XNOR"
 CLAIM = (
@@ -72,39 +74,26 @@ class Config(LessonConfig):
         require_multiple(self, "epochs", of="log_every")
 
 
-# Data: the four corners of the unit square (the same as the xor lesson's), labelled per gate.
-GATES = {
-    "and": [0, 0, 0, 1],
-    "or": [0, 1, 1, 1],
-    "nand": [1, 1, 1, 0],
-    "nor": [1, 0, 0, 0],
-    "xor": [0, 1, 1, 0],
-    "xnor": [1, 0, 0, 1],
-}
-SEPARABLE = ("and", "or", "nand", "nor")  # one straight line separates their 0s from their 1s
+# A brief run that still shows the phenomenon, for the tests.
+QUICK = Config(epochs=20, log_every=10)
+
+# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+VIEWS = (
+    View("perceptron-boundaries", "The perceptron rule's line on each gate: right for AND, OR, NAND, NOR; never for XOR, XNOR.",
+         tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
+         size=(1600, 1400)),
+    View("perceptron-accuracy", "Accuracy per gate: 1.0 for the four separable gates, at most 0.75 for XOR and XNOR.",
+         tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
+         full_size=True),
+)
+
+# Data: the four corners of the unit square, labelled per gate (`datasets.gates`).
+GATES = tuple(datasets.GATES)
 LEARNERS = ("perceptron_rule", "sigmoid_gradient")
 
 
-def gate_data(gate):
-    """The four input pairs and the gate's output for each, as float32 arrays."""
-    return INPUTS, np.array(GATES[gate], dtype=np.float32).reshape(-1, 1)
-
-
-# Models.
-@keras.saving.register_keras_serializable(package="dlintro")
-def step(z):
-    """The step activation: 1 where the weighted sum is at least 0, else 0."""
-    return ops.cast(ops.greater_equal(z, 0), z.dtype)
-
-
-class RuleLearner(keras.Model):
-    """A model whose `train_step` applies a learning rule of its own: no optimizer, no loss."""
-
-    def compile_from_config(self, config):
-        # Loading a saved model: there is no optimizer to restore, the rule needs none.
-        self.compile(optimizer=None)
-
-
+# Models: the step activation and the rule-learning base class are in `dlintro.rules`, which
+# the hebbian lesson shares.
 @keras.saving.register_keras_serializable(package="dlintro")
 class Perceptron(RuleLearner):
     """One step-activation neuron that learns by Rosenblatt's perceptron rule, not by gradients.
@@ -164,7 +153,7 @@ def perceptron(learning_rate=0.5):
 
     Example:
         >>> model = perceptron(learning_rate=0.5)
-        >>> x, y = gate_data("and")
+        >>> x, y = datasets.gates("and")
         >>> model.fit(x, y, batch_size=1, epochs=20, verbose=0)
         >>> model.predict(x, verbose=0).ravel()  # [0, 0, 0, 1]
     """
@@ -187,7 +176,7 @@ def sigmoid_neuron(learning_rate=2.0):
 
     Example:
         >>> model = sigmoid_neuron(learning_rate=2.0)
-        >>> x, y = gate_data("or")
+        >>> x, y = datasets.gates("or")
         >>> model.fit(x, y, batch_size=4, epochs=100, verbose=0)
     """
     inputs = keras.Input(shape=(2,), name="inputs")
@@ -201,10 +190,22 @@ def sigmoid_neuron(learning_rate=2.0):
     return model
 
 
+FACTORIES = (perceptron, sigmoid_neuron)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Neuron(Variant):
+    """One neuron on one gate: the gate it learns and how it learns."""
+
+    gate: str  # the data: a gate of `datasets.gates`
+    learner: str  # "perceptron_rule" (`perceptron`) or "sigmoid_gradient" (`sigmoid_neuron`)
+    separable: bool  # whether one straight line separates the gate's 0s from its 1s
+
+
 def variants(config):
     """Every gate, learned once by the perceptron rule and once by gradient descent."""
     return [
-        Variant(f"{gate}-{learner}", dict(gate=gate, learner=learner, separable=gate in SEPARABLE))
+        Neuron(name=f"{gate}-{learner}", gate=gate, learner=learner, separable=gate in datasets.SEPARABLE_GATES)
         for gate in GATES
         for learner in LEARNERS
     ]
@@ -213,18 +214,18 @@ def variants(config):
 # Training.
 def train(config, variant, log_dir):
     """Trains one neuron on one gate, with pictures of its line and its weights as scalars."""
-    x, y = gate_data(variant.hparams["gate"])
+    x, y = datasets.gates(variant.gate)
     every = config.log_every
     pictures = [
-        WeightScalars(log_dir, passes_per_epoch=every),
-        DecisionBoundaryImages(log_dir, x, y, passes_per_epoch=every, extent=(-0.5, 1.5, -0.5, 1.5)),
+        WeightScalars(log_dir),
+        DecisionBoundaryImages(log_dir, x, y, extent=(-0.5, 1.5, -0.5, 1.5)),
     ]
-    if variant.hparams["learner"] == "perceptron_rule":
+    if variant.learner == "perceptron_rule":
         model = perceptron(learning_rate=config.perceptron_learning_rate)
         # One example at a time, as Rosenblatt's rule goes. A step has no gradient to show and
         # this subclassed model no layer graph to probe, so it gets Keras's curves only.
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every, batch_size=1,
-            callbacks=[TensorBoard(log_dir, passes_per_epoch=every), *pictures],
+            callbacks=[TensorBoard(log_dir), *pictures],
             seed=config.seed, report=False)
     else:
         model = sigmoid_neuron(learning_rate=config.sigmoid_learning_rate)
@@ -243,9 +244,10 @@ def train(config, variant, log_dir):
 # The claim.
 def check(config, results):
     """100 % on every separable gate, at most 75 % on XOR and XNOR, for both learners."""
-    numbers = {name: metrics["accuracy"] for name, metrics in results.items()}
-    separable = [name for name in numbers if name.split("-")[0] in SEPARABLE]
-    inseparable = [name for name in numbers if name not in separable]
-    holds = all(numbers[n] == 1.0 for n in separable) and all(numbers[n] <= 0.75 for n in inseparable)
+    numbers = {variant.name: metrics["accuracy"] for variant, metrics in results.items()}
+    holds = all(
+        metrics["accuracy"] == 1.0 if variant.separable else metrics["accuracy"] <= 0.75
+        for variant, metrics in results.items()
+    )
     explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
     return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
