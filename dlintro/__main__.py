@@ -121,11 +121,11 @@ def main(argv=None, out=print):
 
 def print_guide(name, out, port=PORT):
     """The command that serves a lesson's newest completed run, and links to its telling views."""
-    from dlintro.views import views_of
+    from dlintro.views import guide_links
 
     out(f"See it in TensorBoard: make tensorboard LESSON={name}  (then open the links below)")
-    for view in views_of(name)[:4]:
-        out(f"  {view.caption}\n    {view.url(f'http://127.0.0.1:{port}', name)}")
+    for caption, url in guide_links(name, f"http://127.0.0.1:{port}"):
+        out(f"  {caption}\n    {url}")
 
 
 def serve(arguments, out):
@@ -154,8 +154,10 @@ def serve(arguments, out):
         out(line)
     out(f"TensorBoard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
     if lesson:
-        for view in lessons.load(lesson).VIEWS[:4]:
-            out(f"  {view.caption}\n    {view.url(f'http://127.0.0.1:{port}', lesson)}")
+        from dlintro.views import guide_links
+
+        for caption, url in guide_links(lesson, f"http://127.0.0.1:{port}"):
+            out(f"  {caption}\n    {url}")
     command = [str(board.tensorboard_program()), *board.serve_arguments(runs_root if everything else None, spec, port)]
     try:
         return subprocess.call(command, stdin=subprocess.DEVNULL)

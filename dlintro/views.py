@@ -57,3 +57,17 @@ class View:
 def views_of(name):
     """The `VIEWS` of lesson `name` (an empty tuple for a lesson that lists none)."""
     return tuple(getattr(lessons.load(name), "VIEWS", ()))
+
+
+def guide_links(name, server_url="http://127.0.0.1:6006", limit=4):
+    """Up to `limit` `(caption, URL)` pairs that open lesson `name`'s views, one per distinct URL.
+
+    Two views that differ only in the step their picture shows share a URL; the one that shows
+    the last step (what the page opens on) is kept.
+    """
+    links = {}
+    for view in sorted(views_of(name), key=lambda view: view.image_step is not None):
+        links.setdefault(view.url(server_url, name), view.caption)
+    order = [view.url(server_url, name) for view in views_of(name)]
+    unique = sorted(links, key=order.index)
+    return [(links[url], url) for url in unique][:limit]

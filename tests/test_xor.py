@@ -117,3 +117,33 @@ def test_factory_model_saves_and_loads(tmp_path):
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
     loaded.fit(x, y, epochs=1, verbose=0)  # still compiled and trainable after loading
+
+
+def test_accuracy_curves_are_the_value_at_the_step(short_run):
+    # Four corners: the accuracy of the model at a log point can only be a multiple of 0.25
+    # (an average over the passes since the last log point would give 0.45 or 0.7).
+    for name in short_run["variants"]:
+        _, accuracy = events.scalar_series(events.load_run(f"{short_run['run_dir']}/{name}/train"), "epoch_accuracy")
+        assert np.allclose(accuracy * 4, np.round(accuracy * 4)), (name, accuracy)
+
+
+def test_straight_border_nets_end_undecided_at_ln2(short_run):
+    # The text explains the blank final pictures: 0.5 at every corner, the loss at ln 2.
+    for name, entry in short_run["variants"].items():
+        metrics, hparams = entry["metrics"], entry["hparams"]
+        if hparams["hidden_units"] == 0 or hparams["hidden_activation"] == "linear":
+            assert metrics["undecided_share"] == 1.0 and abs(metrics["loss"] - np.log(2)) < 1e-4, name
+        else:
+            assert metrics["undecided_share"] == 0.0 and metrics["accuracy"] == 1.0, name
+
+
+def test_a_finished_run_prints_how_to_serve_it_and_links_to_its_views(runs_root):
+    from dlintro.__main__ import main
+
+    printed = []
+    assert main(["run", "xor", "--epochs", "50", "--log-every", "50", "--runs-dir", str(runs_root)],
+                out=printed.append) == 0
+    text = "\n".join(printed)
+    assert "make tensorboard LESSON=xor" in text
+    links = [line.strip() for line in text.splitlines() if line.strip().startswith("http://127.0.0.1:6006/")]
+    assert 2 <= len(links) <= 4 and all("runFilter" in link or "regexInput" in link for link in links)

@@ -9,15 +9,34 @@ collapse into one (a linear map of a linear map is linear), and the border stays
 With a *non-linear* hidden activation (tanh) the hidden units re-draw the four points in a
 new space where a line does separate them, and the net solves both gates.
 
+**Where the straight-border nets end.** Trained on cross-entropy, they do not settle on a line
+that gets three corners right. For a single neuron (and the linear two-layer net is one in
+disguise) the cross-entropy is a convex bowl, and on XOR and XNOR its bottom is at weights 0,
+where the gradient is exactly zero: the output is 0.5 at every corner, "no idea", at a loss of
+ln 2 = 0.693. Every line that gets three corners right costs more, because the fourth corner
+is then on the wrong side. The runs get there within about 100 passes, after which their
+gradient is zero and nothing moves. That is why their last `decision_boundary` pictures are
+one flat colour with no border at all: the probability is 0.5 everywhere, and there is no line
+to draw. Their accuracy then says nothing about the net: every output is 0.5 give or take one
+float32 rounding step (6e-8), and which side of 0.5 that rounding falls on decides the count.
+That is how XNOR's one-layer net scores 25 %, below the 50 % of guessing: it is not learning
+the opposite, it is undecided. The metric `undecided_share` (corners whose output is within
+0.01 of 0.5) is 1.0 for these nets and 0.0 for the tanh net.
+
 **What to look at in TensorBoard**
 
 - *Images*: `decision_boundary` for each run; drag the step slider to watch the border form.
-  The one-layer and linear nets only ever turn a straight border; the tanh net bends it
-  around the corners.
-- *Time Series*: `epoch_accuracy` stalls at 0.5 or 0.75 for the straight-border nets and
-  climbs to 1.0 for the tanh net.
+  The one-layer and linear nets start with a straight border and fade to flat 0.5 everywhere;
+  the tanh net bends its border around the corners.
+- *Time Series*: `epoch_accuracy` is the model's accuracy on the four corners at each log
+  point, so it moves in steps of 0.25. The straight-border nets wander between 0.25, 0.5 and
+  0.75 while they are undecided, and the tanh net reaches 1.0 by the first log point.
+  `epoch_loss` of the straight-border nets sits at 0.693 (ln 2) from the first log point on.
 - *Histograms*: `activations/hidden` of the tanh net spreads out towards -1 and 1 as the
-  hidden units specialise; `gradients/...` shrink to nothing once the net is right.
+  hidden units specialise (about a third of the hidden outputs end on tanh's flat part,
+  `saturated_share/hidden`); `gradients/...`
+  of every net shrink towards zero: the tanh net's because it is right, the others' because
+  they sit at the best a straight border can do.
 - *Custom Scalars*: per-layer gradient norms and activation statistics, one chart each.
 """
 
@@ -59,16 +78,18 @@ QUICK = Config(epochs=100, log_every=50)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random, almost straight border.",
+    View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random border (straight for the one-layer and linear nets).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
          image_step=0),
-    View("xor-boundaries-final", "XOR after training: only the tanh net bends its border around the corners.",
+    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat, no border).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
-    View("xor-accuracy", "Accuracy: the straight-border nets stall at 0.5-0.75, the tanh net reaches 1.0.",
+    View("xor-accuracy", "Accuracy at each log point, in steps of 0.25: the undecided straight-border nets wander at or below 0.75, the tanh net reaches 1.0.",
          tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
 )
 
 GATES = ("xor", "xnor")
+# A corner counts as undecided when the net's output is this close to 0.5.
+UNDECIDED = 0.01
 
 
 # Models.
@@ -139,7 +160,8 @@ def train(config, variant, log_dir):
     probability = np.asarray(model(x, training=False))
     accuracy = float(np.mean((probability > 0.5) == (y > 0.5)))
     loss = float(np.mean(keras.losses.binary_crossentropy(y, probability)))
-    return {"accuracy": accuracy, "loss": loss}
+    undecided = float(np.mean(np.abs(probability - 0.5) < UNDECIDED))
+    return {"accuracy": accuracy, "loss": loss, "undecided_share": undecided}
 
 
 # The claim.
