@@ -41,17 +41,18 @@ def lesson_wall_time(name, runs_root):
 
 def reporting_overhead(repeats):
     """Median seconds to train the non-linear XOR net with no callbacks and with all of them."""
+    from dlintro import datasets
     from dlintro.callbacks import DecisionBoundaryImages
     from dlintro.lessons import xor
     from dlintro.training import fit, seed_everything
 
     config = xor.Config()
-    x, y = xor.gate_data("xor")
+    x, y = datasets.gates("xor")
 
     def train(report, log_dir):
         seed_everything(config.seed)
         model = xor.xor_network(config.hidden_units, config.hidden_activation, config.learning_rate)
-        images = [DecisionBoundaryImages(log_dir, x, y, passes_per_epoch=config.log_every)]
+        images = [DecisionBoundaryImages(log_dir, x, y)]
         started = time.perf_counter()
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
             callbacks=images if report else [], report=report)

@@ -128,7 +128,8 @@ def fit(
         callbacks: more callbacks; every one with a `passes_per_epoch` attribute (all of
             dlintro's) is set to `log_every`, so its steps count passes over the data.
         seed: seeds the shuffling of the batches.
-        report: False trains with no TensorBoard callbacks at all (for benchmarks).
+        report: False trains without dlintro's TensorBoard, activation and gradient callbacks
+            (for benchmarks, or a learner that logs by its own callbacks).
 
     Returns:
         The `keras.callbacks.History` of the run, one entry per log point.
@@ -146,8 +147,11 @@ def fit(
     if validation_data is not None:
         x_val, y_val = validation_data
         validation_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(4096).cache()
-    training_data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4096).cache()
-    all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN(), TrainingMetricsAtStep(training_data)]
+    all_callbacks = [StopWhenRequested(), keras.callbacks.TerminateOnNaN()]
+    if report or callbacks:
+        # Whatever logs the training curves reads the model's values at the log point.
+        training_data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4096).cache()
+        all_callbacks.append(TrainingMetricsAtStep(training_data))
     if report:
         all_callbacks += reporting_callbacks(log_dir, x[:probe_size], y[:probe_size])
     all_callbacks += list(callbacks)
