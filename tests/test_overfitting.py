@@ -1,4 +1,4 @@
-"""The overfitting lesson: training and validation loss part without regularization, not with it."""
+"""The overfitting lesson: training and validation loss part without regularization, less with it."""
 
 import numpy as np
 import pytest
@@ -80,6 +80,92 @@ def test_early_stopping_keeps_the_best_weights(short_run):
         variants["none"]["metrics"]["min_val_loss"], rel=1e-3
     )
     assert variants["early_stopping"]["metrics"]["val_loss"] < 0.5 * variants["none"]["metrics"]["val_loss"]
+
+
+def test_dropout_and_l2_reduce_the_climb_but_do_not_stop_it(short_run):
+    run_dir = short_run["run_dir"]
+    for name in ("dropout", "l2"):
+        _, _, validation = curves(run_dir, name, "epoch_cross_entropy")
+        assert validation[-1] >= 1.25 * validation.min()
+
+
+def test_the_verdict_numbers_are_the_logged_curves_last_values(short_run):
+    # Final numbers and curves are both Keras's cross-entropy from the logits; the verdict
+    # must agree with the charts beside it, not with a clipped recomputation.
+    run_dir, numbers = short_run["run_dir"], short_run["claim"]["numbers"]
+    for name in ("none", "dropout", "l2"):
+        metrics = short_run["variants"][name]["metrics"]
+        _, train, validation = curves(run_dir, name, "epoch_cross_entropy")
+        _, train_accuracy, validation_accuracy = curves(run_dir, name, "epoch_accuracy")
+        assert numbers[f"{name}_val_loss"] == pytest.approx(validation[-1], rel=1e-6)
+        assert numbers[f"{name}_min_val_loss"] == pytest.approx(validation.min(), rel=1e-6)
+        assert metrics["train_loss"] == pytest.approx(train[-1], rel=1e-6)
+        assert metrics["train_accuracy"] == pytest.approx(train_accuracy[-1], rel=1e-6)
+        assert metrics["val_accuracy"] == pytest.approx(validation_accuracy[-1], rel=1e-6)
+    assert numbers["none_train_loss"] == pytest.approx(curves(run_dir, "none", "epoch_cross_entropy")[1][-1], rel=1e-6)
+    # Without the L2 penalty, the loss of the Custom Scalars chart is the same cross-entropy.
+    for name in ("none", "dropout"):
+        chart_steps, chart = events.scalar_series(
+            events.load_run(f"{run_dir}/{name}/validation"), f"train_vs_validation/{name}"
+        )
+        assert numbers[f"{name}_val_loss"] == pytest.approx(chart[-1], rel=1e-6)
+
+
+def test_early_stopping_reports_its_restored_weights_while_its_curves_run_past_them(short_run):
+    run_dir = short_run["run_dir"]
+    metrics = short_run["variants"]["early_stopping"]["metrics"]
+    steps, _, validation = curves(run_dir, "early_stopping", "epoch_cross_entropy")
+    _, _, validation_accuracy = curves(run_dir, "early_stopping", "epoch_accuracy")
+    best = int(np.argmin(validation))
+    assert metrics["val_loss"] == pytest.approx(validation[best], rel=1e-6)
+    assert metrics["val_accuracy"] == pytest.approx(validation_accuracy[best], rel=1e-6)
+    assert metrics["min_val_loss_pass"] == steps[best]
+    assert steps[-1] == metrics["passes"] == steps[best] + SHORT.patience * SHORT.log_every
+    assert validation[-1] > validation[best]
+
+
+def test_validation_accuracy_is_logged_and_barely_moves_while_the_loss_climbs(short_run):
+    run_dir = short_run["run_dir"]
+    for name in NAMES:
+        run = events.load_run(f"{run_dir}/{name}/validation")
+        assert events.plugin_of(run, "epoch_accuracy") == "scalars"
+    _, _, loss = curves(run_dir, "none")
+    _, _, accuracy = curves(run_dir, "none", "epoch_accuracy")
+    # From the loss's minimum on, the loss grows several times over, the accuracy drops by
+    # at most a few points: the net grows sure of its mistakes rather than making more.
+    best = int(np.argmin(loss))
+    assert loss[-1] >= 3 * loss[best]
+    assert accuracy[best:].max() - accuracy[-1] <= 0.05
+    assert "overfitting-accuracy" in [view.file for view in overfitting.VIEWS]
+
+
+def test_every_variant_is_scored_on_the_test_split(short_run):
+    numbers = short_run["claim"]["numbers"]
+    accuracies = []
+    for name in NAMES:
+        metrics = short_run["variants"][name]["metrics"]
+        assert numbers[f"{name}_test_loss"] == metrics["test_loss"]
+        assert 0.5 < metrics["test_accuracy"] <= 1.0
+        accuracies.append(metrics["test_accuracy"])
+        if name != "none":
+            assert metrics["test_loss"] < numbers["none_test_loss"]
+    assert numbers["test_accuracy_spread"] == pytest.approx(max(accuracies) - min(accuracies))
+    assert numbers["test_accuracy_spread"] <= 0.05
+
+
+def test_the_test_split_is_disjoint_from_training_and_validation():
+    config = overfitting.QUICK
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = overfitting.moons_splits(config)
+    assert (len(x_train), len(x_val), len(x_test)) == (config.train_size, config.validation_size, config.test_size)
+    assert len(y_train) + len(y_val) + len(y_test) == config.train_size + config.validation_size + config.test_size
+    rows = {tuple(point) for point in np.concatenate([x_train, x_val, x_test])}
+    assert len(rows) == len(x_train) + len(x_val) + len(x_test)
+    # One draw from the same moons: the training points are the draw's first ones.
+    (x_first, _), _ = datasets.moons(
+        train_points=config.train_size, validation_points=config.validation_size + config.test_size,
+        noise=config.noise, seed=config.seed,
+    )
+    np.testing.assert_array_equal(x_train, x_first)
 
 
 def test_factory_model_with_regularization_saves_and_loads(tmp_path):
