@@ -23,9 +23,13 @@ setup: $(INSTALLED)
 list: $(INSTALLED)
 	@$(PY) -m dlintro list
 
-# make lesson-xor ARGS="--epochs 800 --seed 3"
+# make lesson-xor ARGS="--epochs 800 --seed 3"; make lesson-xor EXERCISE=one_unit
 lesson-%: $(INSTALLED)
-	@$(PY) -m dlintro run $* --runs-dir $(RUNS) $(ARGS)
+	@$(PY) -m dlintro run $* --runs-dir $(RUNS) $(if $(EXERCISE),--exercise $(EXERCISE)) $(ARGS)
+
+# make exercises-xor: the lesson's exercises, name and question
+exercises-%: $(INSTALLED)
+	@$(PY) -m dlintro exercises $*
 
 lessons: $(addprefix lesson-,$(LESSONS))
 

@@ -14,12 +14,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons
-from dlintro.config import ConfigError, describe_fields, parse_overrides
+from dlintro.config import ConfigError, describe_fields, parse_values
+from dlintro.exercises import UnknownExerciseError, exercises_of, find
 from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
 USAGE = """usage: python -m dlintro list [--names]
        python -m dlintro show LESSON
-       python -m dlintro run LESSON [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]
+       python -m dlintro run LESSON [--exercise NAME] [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]
+       python -m dlintro exercises LESSON
        python -m dlintro tensorboard [LESSON | --all] [--runs-dir DIR] [--port PORT]"""
 
 PORT = 6006
@@ -68,7 +70,7 @@ def main(argv=None, out=print):
             return 0
         if command == "tensorboard":
             return serve(arguments, out)
-        if command not in ("show", "run") or not arguments:
+        if command not in ("show", "run", "exercises") or not arguments:
             raise UsageError(f"unknown command {' '.join([command, *arguments])!r}; try: python -m dlintro help")
         name = arguments.pop(0)
         if name not in lessons.NAMES:
@@ -79,10 +81,21 @@ def main(argv=None, out=print):
             for flag, default, kind in describe_fields(lesson.Config):
                 out(f"  {flag:<22} {default:<14} {kind}")
             return 0
+        if command == "exercises":
+            if arguments:
+                raise UsageError(f"exercises takes only a lesson, got {' '.join(arguments)!r}")
+            for exercise in exercises_of(lessons.load(name)).values():
+                out(f"{exercise.name:<18} {exercise.question}")
+            out(f"\nRun one: make lesson-{name} EXERCISE=NAME (or python -m dlintro run {name} --exercise NAME)")
+            return 0
         runs_root = _take_option(arguments, "--runs-dir", "runs")
         run_name = _take_option(arguments, "--run-name", None)
+        exercise = _take_option(arguments, "--exercise", None)
+        lesson = lessons.load(name)
+        task = None if exercise is None else find(lesson, exercise)  # before anything is written
         check_writable(runs_root)
-        config = parse_overrides(lessons.load(name).Config, arguments)
+        values = parse_values(lesson.Config, arguments)
+        config = lesson.Config(**values) if task is None else task.config(lesson.Config, values)
         # SIGTERM (`kill`, a closing terminal) stops the run the way Ctrl-C does, and both also
         # set `stop_requested` (see dlintro.runs). A SIGINT ignored by the shell stays ignored;
         # the previous handlers come back afterwards, for callers that run `main` in-process.
@@ -95,11 +108,11 @@ def main(argv=None, out=print):
         try:
             from dlintro.runner import run_lesson  # imports TensorFlow, so only now
 
-            summary = run_lesson(name, config, runs_root=runs_root, run_name=run_name, out=out)
+            summary = run_lesson(name, config, exercise=exercise, runs_root=runs_root, run_name=run_name, out=out)
         finally:
             for number, handler in previous_handlers.items():
                 signal.signal(number, handler)
-    except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError) as error:
+    except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError, UnknownExerciseError) as error:
         # One line whatever the user typed: line breaks in echoed input are shown escaped.
         message = str(error).replace("\r", "\\r").replace("\n", "\\n")
         print(f"dlintro: error: {message}", file=sys.stderr)
@@ -114,7 +127,7 @@ def main(argv=None, out=print):
             file=sys.stderr,
         )
     out(f"\nLogs and summary.json: {summary['run_dir']}/")
-    if summary["status"] == "completed":
+    if summary["status"] == "completed" and "exercise" not in summary:
         print_guide(name, out)
     return 0 if summary["claim"]["holds"] else 1
 

@@ -129,22 +129,23 @@ def _parse_scalar(name, text, base):
         raise ConfigError(f"{name} must be {base.__name__}, got {text!r}") from None
 
 
-def parse_overrides(config_class, arguments):
-    """Builds a config from `--key value` (or `--key=value`) pairs, refusing unknown keys.
+def parse_values(config_class, arguments):
+    """The values of `--key value` (or `--key=value`) pairs, by field name, refusing unknown keys.
 
     Args:
         config_class: the lesson's `Config` dataclass.
         arguments: command-line words, for example `["--epochs", "800", "--seed=3"]`.
 
     Returns:
-        A validated `config_class` instance.
+        `{field name: value}`, each value of its field's type (ranges are checked when a
+        config is built from them).
 
     Raises:
-        ConfigError: on an unknown key, a missing value, a bad type or an out-of-range value.
+        ConfigError: on an unknown key, a missing value or a bad type.
 
     Example:
-        >>> parse_overrides(LessonConfig, ["--seed", "3"]).seed
-        3
+        >>> parse_values(LessonConfig, ["--seed", "3"])
+        {'seed': 3}
     """
     hints = typing.get_type_hints(config_class, include_extras=True)
     fields = {field.name: hints[field.name] for field in dataclasses.fields(config_class)}
@@ -172,7 +173,20 @@ def parse_overrides(config_class, arguments):
             values[name] = tuple(_parse_scalar(name, item, item_base) for item in items)
         else:
             values[name] = _parse_scalar(name, text, base)
-    return config_class(**values)
+    return values
+
+
+def parse_overrides(config_class, arguments):
+    """Builds a config from `--key value` (or `--key=value`) pairs, refusing unknown keys.
+
+    Raises:
+        ConfigError: on an unknown key, a missing value, a bad type or an out-of-range value.
+
+    Example:
+        >>> parse_overrides(LessonConfig, ["--seed", "3"]).seed
+        3
+    """
+    return config_class(**parse_values(config_class, arguments))
 
 
 def to_arguments(config):
@@ -219,6 +233,7 @@ __all__ = [
     "LessonConfig",
     "Range",
     "parse_overrides",
+    "parse_values",
     "to_arguments",
     "describe_fields",
     "require_multiple",

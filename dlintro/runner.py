@@ -11,8 +11,9 @@ import time
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
-from dlintro import lessons
+from dlintro import exercises, lessons
 from dlintro.config import ConfigError
+from dlintro.exercises import markdown_list
 from dlintro.runs import Diverged, create_run_directory, stop_if_requested, write_summary
 from dlintro.training import seed_everything
 
@@ -34,25 +35,47 @@ def _log_hparams(log_dir, config, variant):
 
 
 def lesson_markdown(lesson, summary):
-    """The lesson's explanation, claim and measured verdict, as Markdown for the Text tab."""
+    """The lesson's explanation, claim and measured verdict, as Markdown for the Text tab.
+
+    For an exercise's run: the question, the expected outcome, what happened and why.
+    """
     claim = summary["claim"]
     if claim["holds"] is None:
         verdict = f"**Not checked:** the run {summary['status']}."
     else:
         verdict = ("**Holds.** " if claim["holds"] else "**Does not hold.** ") + claim["verdict"]
-    rows = ["| variant | status | " + " | ".join(summary["metric_names"]) + " |"]
-    rows.append("|" + " --- |" * (2 + len(summary["metric_names"])))
-    for name, entry in summary["variants"].items():
-        values = [_format(entry["metrics"].get(metric)) for metric in summary["metric_names"]]
-        rows.append(f"| {name} | {entry['status']} | " + " | ".join(values) + " |")
+    exercise = summary.get("exercise")
+    if exercise is not None:
+        changes = ", ".join(f"`{key} = {value}`" for key, value in exercise["changes"].items())
+        return "\n\n".join(
+            [
+                f"# {lesson.TITLE}",
+                f"## Exercise {exercise['name']}\n\n**Question.** {exercise['question']}\n\nChanged: {changes}.",
+                f"## Expected\n\n{exercise['expected']}\n\n{verdict}",
+                f"## Why\n\n{exercise['explanation']}",
+                "## Variants\n\n" + _variants_table(summary),
+            ]
+        )
+    listed = markdown_list(lesson)
     return "\n\n".join(
         [
             f"# {lesson.TITLE}",
             (lesson.__doc__ or "").strip(),
             f"## Claim\n\n{lesson.CLAIM}\n\n{verdict}",
-            "## Variants\n\n" + "\n".join(rows),
+            "## Variants\n\n" + _variants_table(summary),
+            *([f"## Exercises\n\nPredict, then run and see it checked:\n\n{listed}"] if listed else []),
         ]
     )
+
+
+def _variants_table(summary):
+    """The variants, their status and their metrics, as a Markdown table."""
+    rows = ["| variant | status | " + " | ".join(summary["metric_names"]) + " |"]
+    rows.append("|" + " --- |" * (2 + len(summary["metric_names"])))
+    for name, entry in summary["variants"].items():
+        values = [_format(entry["metrics"].get(metric)) for metric in summary["metric_names"]]
+        rows.append(f"| {name} | {entry['status']} | " + " | ".join(values) + " |")
+    return "\n".join(rows)
 
 
 def _format(value):
@@ -70,11 +93,14 @@ def _print_report(summary, out):
         cells = "".join(f"{_format(entry['metrics'].get(m)):>{c}}" for m, c in zip(metrics, columns))
         out(f"{name:<{width}}  {entry['status']:<11}{cells}")
     claim = summary["claim"]
-    out(f"\nClaim: {claim['statement']}")
+    exercise = summary.get("exercise")
+    out(f"\n{'Expected' if exercise else 'Claim'}: {claim['statement']}")
     if claim["holds"] is None:
         out(f"Verdict: not checked, the run {summary['status']}.")
     else:
         out(f"Verdict: {'HOLDS' if claim['holds'] else 'DOES NOT HOLD'}. {claim['verdict']}")
+        if exercise:
+            out(f"\nWhy: {exercise['explanation']}")
 
 
 def _finish(run_dir, lesson, summary):
@@ -85,12 +111,23 @@ def _finish(run_dir, lesson, summary):
     write_summary(run_dir, summary)
 
 
-def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print):
+def _non_default_fields(config):
+    """The fields of a config that differ from their defaults, by name."""
+    return {
+        field.name: getattr(config, field.name)
+        for field in dataclasses.fields(config)
+        if getattr(config, field.name) != field.default
+    }
+
+
+def run_lesson(name, config=None, *, exercise=None, runs_root="runs", run_name=None, out=print):
     """Trains every variant of a lesson, checks its claim and writes the logs and `summary.json`.
 
     Args:
         name: the lesson's name, for example `"xor"`.
         config: the lesson's `Config` (already checked when it was built); None for its defaults.
+        exercise: the name of one of the lesson's `EXERCISES` to run instead of the lesson: its
+            changes are applied to `config`, its variants trained and its outcome checked.
         runs_root: where runs are kept; the run goes to `runs_root/name/<timestamp>/`.
         run_name: a name for the run directory instead of the timestamp.
         out: where progress and the final report are printed.
@@ -100,7 +137,8 @@ def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print)
 
     Raises:
         UnknownLessonError, ConfigError, RunDirectoryError: before anything is trained
-            (ConfigError also when `config` is not the lesson's `Config`).
+            (ConfigError also when `config` is not the lesson's `Config`, or sets a field the
+            exercise sets to another value; UnknownExerciseError for an unknown exercise).
         KeyboardInterrupt: on Ctrl-C or SIGTERM (`training.Interrupted` when it came during
             `fit`), after writing a `summary.json` that says where the run stopped.
 
@@ -115,8 +153,13 @@ def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print)
         config = lesson.Config()
     elif type(config) is not lesson.Config:
         raise ConfigError(f"lesson {name!r} takes a {lesson.__name__}.Config, got {type(config).__name__}")
-    variants = lesson.variants(config)  # before the directory: a refusal here leaves nothing
-    run_dir = create_run_directory(runs_root, name, run_name)
+    task = None
+    if exercise is not None:
+        task = exercises.find(lesson, exercise)
+        config = task.config(lesson.Config, _non_default_fields(config))
+    # Before the directory: a refusal here leaves nothing behind.
+    variants = lesson.variants(config) if task is None else task.variants(lesson, config)
+    run_dir = create_run_directory(runs_root, name, run_name, suffix=exercise)
     summary = {
         "lesson": name,
         "title": lesson.TITLE,
@@ -126,10 +169,18 @@ def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print)
         "config": dataclasses.asdict(config),
         "variants": {v.name: {"hparams": v.hparams, "status": "pending", "metrics": {}} for v in variants},
         "metric_names": [],
-        "claim": {"statement": lesson.CLAIM, "holds": None, "verdict": None, "numbers": {}},
+        "claim": {"statement": lesson.CLAIM if task is None else task.expected,
+                  "holds": None, "verdict": None, "numbers": {}},
     }
+    if task is not None:
+        summary["exercise"] = {"name": task.name, "question": task.question, "changes": task.changes,
+                               "expected": task.expected, "explanation": task.explanation,
+                               "holds": None, "numbers": {}}
     write_summary(run_dir, summary)
-    out(f"{lesson.TITLE}\nTraining {len(variants)} variants into {run_dir}/")
+    out(lesson.TITLE)
+    if task is not None:
+        out(f"Exercise {task.name}: {task.question}\n(Make your prediction now.)")
+    out(f"Training {len(variants)} variants into {run_dir}/")
     results = {}
     current = None  # the variant being trained, if any
     try:
@@ -152,8 +203,10 @@ def run_lesson(name, config=None, *, runs_root="runs", run_name=None, out=print)
         current = None
         summary["metric_names"] = sorted({m for metrics in results.values() for m in metrics})
         if summary["status"] == "running":
-            verdict = lesson.check(config, results)
+            verdict = (lesson.check if task is None else task.check)(config, results)
             summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
+            if task is not None:
+                summary["exercise"].update(holds=bool(verdict.holds), numbers=verdict.numbers)
             summary["status"] = "completed"
     except KeyboardInterrupt as error:
         # Ctrl-C or SIGTERM, inside `fit` (an `Interrupted` that knows its step) or anywhere

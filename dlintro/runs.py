@@ -98,7 +98,7 @@ def check_writable(runs_root):
         raise RunDirectoryError(f"cannot write to runs directory {str(root)!r}: {reason}") from None
 
 
-def create_run_directory(runs_root, lesson, run_name=None, now=None):
+def create_run_directory(runs_root, lesson, run_name=None, now=None, suffix=None):
     """Creates and returns a fresh `runs_root/lesson/<run name>` directory.
 
     Args:
@@ -107,6 +107,7 @@ def create_run_directory(runs_root, lesson, run_name=None, now=None):
         run_name: a name of your choice; refused if a run of that name exists. By default the
             local time `YYYYmmdd-HHMMSS`, with `-2`, `-3`... added when that name is taken.
         now: the time to name the run after (for tests); the current time by default.
+        suffix: added to the time stamp (an exercise's name): `YYYYmmdd-HHMMSS-<suffix>`.
 
     Raises:
         RunDirectoryError: when the directory cannot be created, or `run_name` is taken.
@@ -123,7 +124,7 @@ def create_run_directory(runs_root, lesson, run_name=None, now=None):
             except FileExistsError:
                 raise RunDirectoryError(f"run directory {str(path)!r} already exists") from None
             return path
-        stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S") + (f"-{suffix}" if suffix else "")
         for attempt in range(1, 1000):
             path = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
             try:
@@ -157,12 +158,14 @@ def write_summary(run_dir, summary):
 
 
 def _runs_newest_first(runs_root, lesson):
-    """`(run directory, status)` of every run of `lesson` with a readable `summary.json`, newest first."""
+    """`(run directory, status)` of every run of `lesson` (not of its exercises), newest first."""
     found = []
     for path in (Path(runs_root) / lesson).glob("*/summary.json"):
         try:
-            status = json.loads(path.read_text()).get("status", "unknown")
-            found.append((path.stat().st_mtime, path.parent, status))
+            summary = json.loads(path.read_text())
+            if summary.get("exercise"):
+                continue  # an exercise's run is not the lesson's
+            found.append((path.stat().st_mtime, path.parent, summary.get("status", "unknown")))
         except (OSError, ValueError):
             continue  # a summary being replaced right now, or damaged by hand
     return [(run_dir, status) for _, run_dir, status in sorted(found, key=lambda item: item[0], reverse=True)]

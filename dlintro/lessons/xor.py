@@ -49,6 +49,7 @@ import numpy as np
 from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages
 from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
@@ -175,3 +176,74 @@ def check(config, results):
     )
     explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
     return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
+
+
+# Exercises: predict, run, check.
+def _bends(variant):
+    """True for the two-layer nets with a non-linear hidden layer."""
+    return variant.hidden_units > 0 and variant.hidden_activation != "linear"
+
+
+def _accuracies(results):
+    return {variant.name: metrics["accuracy"] for variant, metrics in results.items()}
+
+
+def _check_straight(config, results):
+    numbers = _accuracies(results)
+    holds = all(value <= 0.75 for value in numbers.values())
+    return Verdict(holds, numbers, "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items()) + ".")
+
+
+def _check_solves(config, results):
+    numbers = _accuracies(results)
+    holds = all(value == 1.0 for value in numbers.values())
+    return Verdict(holds, numbers, "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items()) + ".")
+
+
+EXERCISES = (
+    Exercise(
+        name="one_unit",
+        question="With a single tanh unit in the hidden layer, can the two-layer net still solve XOR and XNOR?",
+        changes={"hidden_units": 1},
+        keep=_bends,
+        expected="No: both gates stay at or below 75 %.",
+        check=_check_straight,
+        explanation=(
+            "One hidden unit computes tanh of one weighted sum, and the output neuron can only "
+            "squash that single number again. Both steps are monotone, so the output is high on one "
+            "side of one straight line and low on the other: the border is still a line, however "
+            "curved the tanh is. Bending the border into two needs at least two hidden units."
+        ),
+        quick={"epochs": 300},
+    ),
+    Exercise(
+        name="relu",
+        question="ReLU is made of two straight pieces. With 8 ReLU hidden units instead of tanh, does the net still solve XOR and XNOR?",
+        changes={"hidden_activation": "relu"},
+        keep=_bends,
+        expected="Yes: 100 % on both gates.",
+        check=_check_solves,
+        explanation=(
+            "A ReLU unit is straight on each side of its kink, but the kink itself is the "
+            "non-linearity: each unit folds the plane along its own line, and the output adds the "
+            "folds. Two folds are enough to put (0, 1) and (1, 0) on one side and the other two "
+            "corners on the other; eight give it room to spare. The border you see is made of "
+            "straight pieces with corners, not a smooth curve."
+        ),
+        quick={"epochs": 300},
+    ),
+    Exercise(
+        name="linear_wide",
+        question="If a linear hidden layer is made 64 units wide, can the linear two-layer net solve XOR?",
+        changes={"hidden_units": 64},
+        keep=lambda variant: variant.hidden_units > 0 and variant.hidden_activation == "linear",
+        expected="No: both gates stay at or below 75 %.",
+        check=_check_straight,
+        explanation=(
+            "Width does not help a linear layer: the output is still W2 (W1 x + b1) + b2, a single "
+            "linear function of x, so the border is one straight line whatever the width. Its loss "
+            "heads for the same floor as a single neuron's, ln 2 = 0.693, with every output near 0.5."
+        ),
+        quick={"epochs": 300},
+    ),
+)
