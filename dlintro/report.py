@@ -32,6 +32,7 @@ matplotlib.use("Agg")  # no display: figures are only rendered to PNG bytes
 from matplotlib.figure import Figure  # noqa: E402
 
 from dlintro import events, lessons  # noqa: E402
+from dlintro.exercises import exercises_of  # noqa: E402
 from dlintro.runs import latest_run, unfinished_runs  # noqa: E402
 
 # Per-layer probe statistics: drawn as the gradient-norm chart, or left to TensorBoard.
@@ -242,6 +243,19 @@ def _variants_html(summary):
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _exercises_html(name):
+    """The lesson's exercises: name, question, and the command that runs each."""
+    found = exercises_of(lessons.load(name))
+    if not found:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(exercise.name)}</b>: {html.escape(exercise.question)} "
+        f"<code>make lesson-{html.escape(name)} EXERCISE={html.escape(exercise.name)}</code></li>"
+        for exercise in found.values()
+    )
+    return f"<h3>Exercises</h3><p>Predict, then run and see it checked:</p><ul>{items}</ul>"
+
+
 def lesson_section(name, run_dir):
     """The HTML section of one lesson's run, and the problems found in its logs."""
     run_dir = Path(run_dir)
@@ -276,6 +290,7 @@ def lesson_section(name, run_dir):
         _verdict_html(summary),
         "<h3>Variants</h3>",
         _variants_html(summary),
+        _exercises_html(name),
     ]
     loss = loss_figure(variants)
     if loss:

@@ -37,6 +37,7 @@ def test_report_names_every_variant_the_verdict_and_embeds_pictures(xor_run, cap
         assert name in page
     assert "Holds." in page and summary["claim"]["verdict"] in page
     assert "What to look at in TensorBoard" in page  # the lesson's explanation, read from its text tag
+    assert "make lesson-xor EXERCISE=one_unit" in page  # the lesson's exercises
     pictures = embedded_pngs(page)
     # Loss curves, gradient norms, other curves, and the last decision boundary of each variant.
     assert len(pictures) >= 3 + len(summary["variants"])
