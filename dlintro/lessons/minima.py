@@ -1,31 +1,59 @@
-"""Gradient descent only ever walks downhill from where it stands, so where it ends depends on
-where it starts. Train the same small XOR net from many random starting weights and the final
-losses do not all land near 0: they split into a group that **solved** XOR (loss close to 0)
-and a group that got **stuck** on a level it never leaves, typically about 0.35 (two of the
-four corners answered 0.5, undecided) or about 0.48 (one corner right, the other three all
-answered 2/3). Those places are nearly flat, so more epochs hardly help.
+"""Gradient descent steps where the loss falls fastest from where it stands, so where it ends
+depends on where it starts. (With small plain steps every step goes downhill; momentum, Adam
+and large steps, all three used here, can carry it uphill for a while.) Train the same small
+XOR net from many random starting weights and the final losses do not all land near 0: they
+split into a group that **solved** XOR (loss close to 0) and a group that got **stuck** far
+above it, at about 0.35 (two corners answered 0.5, undecided, one whose answer is 0 and one
+whose answer is 1; the other two right) or about 0.48 (a corner whose answer is 0 answered
+right, the other three all answered about 2/3: three corners classified right, one wrong).
 
 Here the XOR net with **2** hidden sigmoid units is trained from 100 random starts, and so is
 the same net with **8** hidden units, each with three optimizers: plain SGD, SGD with
-momentum, and Adam. With 2 hidden units a clear share of the starts ends stuck whatever the
-optimizer: about two in five with Adam, about one in four with SGD and with momentum (at
-these step sizes; their share moves with the step size, so only Adam's is held to the 20 %
-of the claim). Adam, for all its adaptive step sizes, gets stuck more often than SGD. With 8
-hidden units almost no start gets stuck, with any of the three. A wider net has many more
-ways to arrange its hidden units into a solution, and where a narrow net stalls a wide one
-still finds a way down. Width is the cure here, not a cleverer optimizer. (Strictly, the
-stalls of the 2-unit XOR net are flat valleys and saddles rather than bowl-shaped minima: the
-slice pictures show the stuck loss staying level past the trained weights. To gradient
-descent, which stops improving either way, the effect is the same.)
+momentum, and Adam. In the default run, with 2 hidden units 26 % of the starts end stuck with
+SGD, 29 % with momentum and 42 % with Adam (the first two move with the step size, so only
+Adam's is checked); with 8 hidden units none does, with any of the three. A wider net has many
+more ways to arrange its hidden units into a solution. Width is the cure here, not a cleverer
+optimizer.
+
+**Where exactly do the stuck starts stand?** The nets are tiny (9 and 33 weights), so at
+every log point the lesson computes each start's gradient and the eigenvalues of its Hessian
+(the curvature in every direction) exactly, and classes it: *solved* (loss under the line
+below), *at a minimum* (gradient about 0, no clearly negative curvature), *at a saddle*
+(gradient about 0, some direction still curving down), *still moving* (gradient not small).
+"About 0" is under 3 % of the median start's gradient before training; "clearly negative" is
+under -1e-6 times the start's largest eigenvalue. In the default run, the 2-unit starts end
+74 / 24 / 1 / 1 % (solved / minimum / saddle / still moving) with SGD, 71 / 25 / 4 / 0 % with
+momentum and 58 / 31 / 11 / 0 % with Adam. The 0.48 starts are saddles: their smallest
+eigenvalue is negative, though tiny (1e-5 to 1e-2 of the largest). The 0.35 starts pass the
+test for a minimum, but they are not at one: their gradient is small, not 0, and points along
+a valley floor that keeps sinking as the weights grow. Trained 16 times longer, their loss
+creeps on towards ln(2)/2 = 0.3466 (two undecided corners' cost; SGD's from 0.3487 to
+0.3474, Adam's from 0.3470 to 0.3466), their weights keep growing and their gradient keeps shrinking; none of Adam's gets out. This is what
+the literature says of this net with the squared error: Hamey (Neural Networks, 1998) and
+Sprinkhuizen-Kuyper and Boers (Neural Networks, 1998; Annals of Mathematics and Artificial
+Intelligence, 1999) proved that from every point with finite weights a strictly decreasing
+path leads to zero error, so there is no true local minimum to get caught in: what catches
+training are flat regions where hidden units saturate, bordered by saddles. (Their 1996 Neural
+Computation paper proves the same for the simplest XOR net, one hidden unit with the inputs
+also wired to the output.) To gradient descent, whose steps shrink with the gradient, a
+plateau that only ends at infinity is as final as a minimum.
+
+**True local minima, on a model that has them.** One neuron with one weight, `sin(w x)`,
+fitted to the approximation lesson's curve sin(2x) + 0.5 sin(5x) by plain gradient descent
+from 8 random frequencies between 1 and 7.5. Its loss over `w` has several valleys: the
+deepest at w = 2.10 (loss 0.11, the big wave), others at 4.69 (0.59, near the small wave) and
+7.28 (1.17). In the default run 3 starts end in the deepest valley and 5 in the other two, each
+with its gradient about 0 and a positive second derivative there (the smallest 0.3995): true
+local minima, where gradient descent stops for good.
 
 **How the starts are trained.** All starts of one configuration live in one Keras model: every
 layer carries a *starts* dimension (`EnsembleDense`, kernel shape `(starts, inputs, units)`),
 so the model answers each input once per start, and its loss is the *sum* of the starts'
 losses. The derivative of a sum with respect to one start's weights is that start's own
 derivative, and SGD, momentum and Adam update every weight from its own gradient history
-only, so each start trains exactly as it would alone, only all in one graph: roughly a
-hundred times more starts per second than one `fit` per start (`make bench` measures it).
-The three optimizers of one width start from the very same random weights.
+only, so each start trains exactly as it would alone, only all in one graph: `make bench`
+measured 83 starts per second this way against 1.2 with one `fit` per start, about 70 times
+more. The three optimizers of one width start from the very same random weights.
 
 **When is a start stuck?** When its final loss (mean binary cross-entropy over the four
 points) is above ln(2)/4 = 0.173. A net that gets even one corner wrong has at least that
@@ -35,19 +63,26 @@ all four corners right, and the solved starts end far below it (around 0.003).
 **What to look at in TensorBoard**
 
 - *Histograms*: `start_losses`, the loss of every start at every log point. At step 0 it is one
-  lump around 0.7; over training it splits into a lump at 0 (solved) and one or two lumps at
-  0.35 and 0.48 (stuck) for 2 hidden units, and collapses onto 0 for 8.
+  lump around 0.7; over training it splits into a lump at 0 (solved) and lumps at 0.35 and
+  0.48 (stuck) for 2 hidden units, and collapses onto 0 for 8.
+- *Images*: `start_classes`, the shares of solved, minimum, saddle and still-moving starts
+  over training, stacked in one picture per run (and as scalars `solved_share`...).
+- *Images*: `loss_curve_paths` of the `sine_frequency` run: the loss over `w` and the path of
+  every start on it, from its circle to its star.
 - *Time Series*: `stuck_share`, the share of starts above ln(2)/4, per run; `mean_start_loss`.
   (`epoch_loss` is the *sum* over all starts, the quantity the gradients come from.)
 - *Images*: `loss_slice/stuck` and `loss_slice/solved`, the loss along the straight line from a
   start's initial weights (0) to its trained weights (1), a little beyond both ends. The stuck
   start's curve flattens out far above the dashed line; the solved one reaches 0.
 - *Histograms*: `activations/hidden` and `gradients/...` pool all starts of a run together.
-- *HParams*: the six runs side by side, width against optimizer.
+- *HParams*: the runs side by side, width against optimizer.
 """
 
 import dataclasses
+import functools
+import json
 import math
+from pathlib import Path
 from typing import Annotated, Literal
 
 import keras
@@ -57,6 +92,8 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from dlintro import datasets
+from dlintro.callbacks.critical_points import StartClasses
+from dlintro.callbacks.loss_curve import LossCurvePaths
 from dlintro.callbacks.probe import figure_to_array
 from dlintro.callbacks.start_losses import StartLosses, per_start_losses, start_losses
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
@@ -67,9 +104,14 @@ from dlintro.views import View
 TITLE = "minima: from many random starts, a narrow net often gets stuck; a wider one rarely does"
 CLAIM = (
     "Trained with Adam from many random starts on XOR, at least 20 % of the starts of a net "
-    "with 2 hidden sigmoid units end stuck (final loss above ln(2)/4); with 8 hidden units at "
-    "most 5 % do, with each of SGD, SGD with momentum and Adam. (The 2-unit shares of SGD and "
-    "momentum are reported, not checked: they sit near 20 % and move with the step size.)"
+    "with 2 hidden sigmoid units end stuck (final loss above ln(2)/4), and every stuck one has "
+    "stalled (gradient under 3 % of the median start's before training: at a minimum or a "
+    "saddle by the second-order test, not still moving); with 8 hidden units at most 5 % end "
+    "stuck, with each of SGD, SGD with momentum and Adam. A neuron sin(w x) fitting a sum of two sines by "
+    "plain gradient descent has true local minima: at least one of its random starts ends in "
+    "a valley other than the deepest, with its gradient about 0 and positive curvature there. "
+    "(The 2-unit stuck shares of SGD and momentum are reported, not checked: they move with "
+    "the step size.)"
 )
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -88,10 +130,15 @@ class Config(LessonConfig):
     momentum: Annotated[float, Range(0, 1, open_high=True)] = 0.9  # momentum's decay factor
     adam_learning_rate: Annotated[float, Range(0, 10, open_low=True)] = 0.05  # Adam's step size
     slice_points: Annotated[int, Range(3, 1000)] = 50  # points on each loss-surface slice
+    sine_starts: Annotated[int, Range(1, 20)] = 8  # random starts of the sine-frequency neuron
+    sine_epochs: Annotated[int, Range(1, 100_000)] = 300  # its full-batch passes over the curve
+    sine_log_every: Annotated[int, Range(1, 10_000)] = 10  # passes between two points of its paths
+    sine_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.05  # its plain SGD step
 
     def __post_init__(self):
         super().__post_init__()
         require_multiple(self, "epochs", of="log_every")
+        require_multiple(self, "sine_epochs", of="sine_log_every")
         if self.narrow_units >= self.wide_units:
             raise ConfigError(
                 f"narrow_units ({self.narrow_units}) must be below wide_units ({self.wide_units})"
@@ -107,7 +154,7 @@ class Config(LessonConfig):
 
 
 # A brief run that still shows the phenomenon, for the tests.
-QUICK = Config(starts=40, epochs=400, log_every=200)
+QUICK = Config(starts=40, epochs=400, log_every=200, sine_epochs=200, sine_log_every=20)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
@@ -115,6 +162,10 @@ VIEWS = (
          tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
     View("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
          tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
+    View("minima-sine-paths", "sin(w x) from 8 random frequencies: some starts end in the deepest valley, others in true local minima.",
+         tag_filter="^loss_curve_paths$", run_filter="sine_frequency$", shows=("loss_curve_paths",), actual_size=True),
+    View("minima-start-classes", "Where the starts stand over training: solved, at a minimum, at a saddle, still moving.",
+         tag_filter="^start_classes$", run_filter="2_units-", shows=("start_classes",)),
     View("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
          tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
 )
@@ -123,6 +174,20 @@ VIEWS = (
 # on the wrong side of 0.5 costs at least ln 2 by itself, a quarter of the mean, so every start
 # below this line gets all four corners right (the converse needs enough epochs to get close).
 STUCK_LOSS = math.log(2) / 4
+
+# The second-order test's two tolerances (`dlintro.callbacks.critical_points`). A gradient is
+# "about 0" below 3 % of the median start's gradient norm before training: at the end of the
+# default run every stalled 2-unit start is under about 1 % of it, and every start still on
+# its way down over 10 %. An eigenvalue is "clearly negative" below -1e-6 times the start's
+# largest one: ten orders of magnitude above float64 rounding (about 1e-16 of it), and below
+# every negative eigenvalue of a stalled start in the default run (the smallest, about -7e-5
+# of the largest).
+GRADIENT_TOLERANCE = 0.03
+CURVATURE_TOLERANCE = 1e-6
+
+# The sine neuron's frequencies: where its random starts are drawn, and the drawn curve's range.
+SINE_STARTS_RANGE = (1.0, 7.5)
+SINE_CURVE_RANGE = (0.0, 8.5)
 
 # The slice runs from a little before the initial weights (0) to a little past the final (1).
 SLICE_RANGE = (-0.25, 1.25)
@@ -242,7 +307,111 @@ def ensemble_xor_network(
     return model
 
 
-FACTORIES = (ensemble_xor_network,)
+@keras.saving.register_keras_serializable(package="dlintro")
+class SineFrequency(keras.layers.Layer):
+    """`starts` one-weight neurons side by side: `sin(w * x)` with one frequency `w` per start.
+
+    Input `(batch, 1)`, output `(batch, starts)`. The frequencies start uniformly at random
+    in `initial_range`.
+
+    Args:
+        starts: how many neurons (random starts).
+        initial_range: `(low, high)` of the random initial frequencies.
+
+    Example:
+        >>> SineFrequency(starts=8)(np.zeros((5, 1), "float32")).shape
+        TensorShape([5, 8])
+    """
+
+    def __init__(self, starts, initial_range=SINE_STARTS_RANGE, **kwargs):
+        super().__init__(**kwargs)
+        low, high = initial_range
+        if starts < 1 or not low < high:
+            raise ValueError(f"starts must be at least 1 and initial_range rise, got {starts}, {initial_range}")
+        self.starts = starts
+        self.initial_range = (float(low), float(high))
+
+    def build(self, input_shape):
+        self.frequency = self.add_weight(
+            name="frequency", shape=(self.starts,),
+            initializer=keras.initializers.RandomUniform(*self.initial_range),
+        )
+
+    def call(self, inputs):
+        return ops.sin(inputs * self.frequency)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.starts)
+
+    def get_config(self):
+        return {**super().get_config(), "starts": self.starts, "initial_range": self.initial_range}
+
+
+@keras.saving.register_keras_serializable(package="dlintro")
+class EnsembleMeanSquaredError(keras.losses.Loss):
+    """Squared error summed over the starts and averaged over the batch.
+
+    Targets are `(batch, 1)`, predictions `(batch, starts)`. Summing over the starts gives
+    every start exactly the gradient it would get trained alone.
+    """
+
+    def __init__(self, name="ensemble_mean_squared_error", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        return ops.sum(ops.square(y_pred - ops.cast(y_true, y_pred.dtype)), axis=-1)
+
+
+def sine_frequency_network(starts=8, learning_rate=0.05):
+    """A compiled ensemble of `starts` neurons `sin(w * x)`, each with one weight, its frequency.
+
+    Trained with plain SGD (no momentum) on the mean squared error, each start walks down
+    its own loss curve over `w`.
+
+    Args:
+        starts: how many neurons (random starts) the model trains side by side.
+        learning_rate: SGD's step size.
+
+    Returns:
+        A `keras.Model` from inputs `(batch, 1)` to outputs `(batch, starts)`, compiled with
+        `EnsembleMeanSquaredError` on targets `(batch, 1)`.
+
+    Example:
+        >>> model = sine_frequency_network(starts=8)
+        >>> (x, y), _ = datasets.curve()
+        >>> model.fit(x, y, batch_size=len(x), epochs=300, verbose=0)
+    """
+    inputs = keras.Input(shape=(1,), name="inputs")
+    outputs = SineFrequency(starts, name="sine")(inputs)
+    model = keras.Model(inputs, outputs, name="sine_frequency_network")
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=EnsembleMeanSquaredError())
+    return model
+
+
+FACTORIES = (ensemble_xor_network, sine_frequency_network)
+
+
+# Every start's loss as a function of its weights, in float64, for the second-order test.
+def xor_start_losses(weights, x, y):
+    """Each start's mean cross-entropy on `(x, y)` from the weights of `ensemble_xor_network`.
+
+    Computed from the output's logit, not from its probability, so that no clipping of nearly
+    sure outputs (weights of size 10 and more) flattens the derivatives.
+    """
+    hidden = tf.cast(x, tf.float64)
+    for kernel, bias in zip(weights[:-2:2], weights[1:-2:2]):
+        equation = "bi,sio->bso" if len(hidden.shape) == 2 else "bsi,sio->bso"
+        hidden = tf.sigmoid(tf.einsum(equation, hidden, kernel) + bias)
+    logits = tf.einsum("bsi,sio->bso", hidden, weights[-2]) + weights[-1]
+    targets = tf.broadcast_to(tf.cast(y, tf.float64)[:, None, :], tf.shape(logits))
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(targets, logits)[..., 0], axis=0)
+
+
+def sine_start_losses(weights, x, y):
+    """Each start's mean squared error on `(x, y)` from the frequencies `(starts,)`."""
+    (frequency,) = weights
+    errors = tf.sin(tf.cast(x, tf.float64) * frequency) - tf.cast(y, tf.float64)
+    return tf.reduce_mean(tf.square(errors), axis=0)
 
 
 def loss_slices(initial_weights, final_weights, starts, x, y, positions):
@@ -297,8 +466,20 @@ class Ensemble(Variant):
     data: str  # the gate learned (`datasets.gates`)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SineStarts(Variant):
+    """All starts of the sine-frequency neuron: the arguments of `sine_frequency_network`, its data."""
+
+    starts: int  # random starts, trained together
+    optimizer: str  # always "sgd": plain gradient descent, so every step goes downhill
+    learning_rate: float  # SGD's step size
+    data: str  # "curve" (`datasets.curve`), the approximation lesson's sum of two sines
+
+
 def variants(config):
-    """The narrow and the wide net, each with every configured optimizer."""
+    """The narrow and the wide net, each with every configured optimizer; and the sine neuron."""
+    sine = SineStarts(name="sine_frequency", starts=config.sine_starts, optimizer="sgd",
+                      learning_rate=config.sine_learning_rate, data="curve")
     return [
         Ensemble(
             name=f"{units}_units-{optimizer}",
@@ -309,12 +490,25 @@ def variants(config):
         )
         for units in (config.narrow_units, config.wide_units)
         for optimizer in config.optimizers
-    ]
+    ] + [sine]
 
 
 # Training.
 def train(config, variant, log_dir):
-    """Trains all starts of one variant together; logs their losses and two loss slices."""
+    """Trains all starts of one variant together and classes where each ended."""
+    if isinstance(variant, SineStarts):
+        return train_sine(config, variant, log_dir)
+    return train_xor(config, variant, log_dir)
+
+
+def class_metrics(classes):
+    """The four class shares of a `StartClasses` callback after training, as metrics."""
+    return {f"{name}_share": float(np.mean(classes.classes == name))
+            for name in ("solved", "minimum", "saddle", "still_moving")}
+
+
+def train_xor(config, variant, log_dir):
+    """Trains all starts of one XOR net together; logs their losses, classes and two slices."""
     x, y = datasets.gates(variant.data)
     # Built first thing after the runner's seeding, so every optimizer gets the same starts.
     model = ensemble_xor_network(
@@ -326,19 +520,84 @@ def train(config, variant, log_dir):
     )
     initial_weights = model.get_weights()
     probe = StartLosses(log_dir, x, y, stuck_loss=STUCK_LOSS)
+    classes = StartClasses(
+        log_dir, xor_start_losses, (x, y), solved_loss=STUCK_LOSS,
+        gradient_tolerance=GRADIENT_TOLERANCE, curvature_tolerance=CURVATURE_TOLERANCE,
+        title=f"{variant.name}: where the {config.starts} starts stand",
+    )
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
-        callbacks=[probe], seed=config.seed)
+        callbacks=[probe, classes], seed=config.seed)
     final_weights = model.get_weights()
     losses = per_start_losses(model, x, y)
     stuck = losses > STUCK_LOSS
     with LoopLog(log_dir):
         write_slices(config, initial_weights, final_weights, stuck, x, y)
+    write_start_classes(log_dir, classes)
     correct = (np.asarray(model(x, training=False))[..., 0] > 0.5) == (y > 0.5)
     return {
         "stuck_share": float(np.mean(stuck)),
         "unsolved_share": float(np.mean(~np.all(correct, axis=0))),
         "median_loss": float(np.median(losses)),
+        **class_metrics(classes),
     }
+
+
+def sine_losses_on_grid(weights, x, y):
+    """The sine neuron's loss at every frequency of a NumPy array (for pictures and valleys)."""
+    return sine_start_losses([tf.constant(weights, tf.float64)], tf.constant(x), tf.constant(y)).numpy()
+
+
+def valley_floors(x, y, points=4000):
+    """The losses at the bottoms of the valleys of the sine neuron's loss over `SINE_CURVE_RANGE`."""
+    grid = np.linspace(*SINE_CURVE_RANGE, points)
+    losses = sine_losses_on_grid(grid, x, y)
+    inner = losses[1:-1]
+    return np.sort(inner[(inner < losses[:-2]) & (inner < losses[2:])])
+
+
+def train_sine(config, variant, log_dir):
+    """Trains the sine neuron's starts together; draws their paths; classes where each ended."""
+    (x, y), _ = datasets.load(variant.data)
+    model = sine_frequency_network(variant.starts, variant.learning_rate)
+    floors = valley_floors(x, y)
+    # Solved: in the global valley, below the middle between its floor and the next one's.
+    solved_loss = float((floors[0] + floors[1]) / 2)
+    paths = LossCurvePaths(
+        log_dir, functools.partial(sine_losses_on_grid, x=x, y=y), SINE_CURVE_RANGE,
+        title=f"{variant.name}: {variant.starts} starts of sin(w x) walking down the loss over w",
+    )
+    classes = StartClasses(
+        log_dir, sine_start_losses, (x, y), solved_loss=solved_loss,
+        gradient_tolerance=GRADIENT_TOLERANCE, curvature_tolerance=CURVATURE_TOLERANCE,
+        title=f"{variant.name}: where the {variant.starts} starts stand",
+    )
+    fit(model, x, y, log_dir=log_dir, epochs=config.sine_epochs, log_every=config.sine_log_every,
+        callbacks=[paths, classes], seed=config.seed)
+    write_start_classes(log_dir, classes)
+    at_minimum = classes.classes == "minimum"
+    # One weight: the Hessian is the second derivative, its one eigenvalue the curvature.
+    curvature = float(classes.eigenvalues[at_minimum, 0].min()) if at_minimum.any() else 0.0
+    return {**class_metrics(classes), "smallest_curvature_in_minima": curvature}
+
+
+def write_start_classes(log_dir, classes):
+    """Saves every start's loss, gradient norm, Hessian eigenvalues and class as `starts.json`.
+
+    With the thresholds beside them, so that anyone can check each start's class by hand.
+    """
+    record = {
+        "solved_loss": classes.solved_loss,
+        "gradient_scale": classes.gradient_scale,
+        "gradient_tolerance": classes.gradient_tolerance,
+        "curvature_tolerance": classes.curvature_tolerance,
+        "starts": [
+            {"class": str(kind), "loss": float(loss), "gradient_norm": float(norm),
+             "eigenvalues": [float(value) for value in values]}
+            for kind, loss, norm, values in zip(classes.classes, classes.losses, classes.gradient_norms,
+                                                classes.eigenvalues)
+        ],
+    }
+    (Path(log_dir) / "starts.json").write_text(json.dumps(record, indent=1))
 
 
 def write_slices(config, initial_weights, final_weights, stuck, x, y):
@@ -361,14 +620,31 @@ def write_slices(config, initial_weights, final_weights, stuck, x, y):
 
 # The claim.
 def check(config, results):
-    """At least 20 % of the narrow net's starts stuck with Adam; at most 5 % of the wide net's."""
-    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
-    narrow = [metrics["stuck_share"] for variant, metrics in results.items()
+    """Adam's narrow net: 20 % or more stuck, all stalled; the wide net: 5 % or less stuck;
+    the sine neuron: some start in a true local minimum (gradient about 0, positive curvature)."""
+    xor = {variant: metrics for variant, metrics in results.items() if isinstance(variant, Ensemble)}
+    sine = [metrics for variant, metrics in results.items() if isinstance(variant, SineStarts)]
+    narrow = [metrics for variant, metrics in xor.items()
               if variant.hidden_units == config.narrow_units and variant.optimizer == "adam"]
-    wide = [metrics["stuck_share"] for variant, metrics in results.items()
-            if variant.hidden_units == config.wide_units]
-    holds = all(share >= 0.2 for share in narrow) and all(share <= 0.05 for share in wide)
+    wide = [metrics["stuck_share"] for variant, metrics in xor.items() if variant.hidden_units == config.wide_units]
+    holds = (
+        all(metrics["stuck_share"] >= 0.2 and metrics["still_moving_share"] == 0 for metrics in narrow)
+        and all(share <= 0.05 for share in wide)
+        and all(metrics["minimum_share"] > 0 and metrics["smallest_curvature_in_minima"] > 0 for metrics in sine)
+    )
+    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in xor.items()}
     explanation = f"Share of {config.starts} starts stuck: " + ", ".join(
         f"{name} {share:.0%}" for name, share in numbers.items()
-    )
-    return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
+    ) + ". Stalled, at a minimum or a saddle: " + ", ".join(
+        f"{variant.name} {metrics['minimum_share'] + metrics['saddle_share']:.0%}"
+        for variant, metrics in xor.items() if variant.hidden_units == config.narrow_units
+    ) + "."
+    for variant, metrics in results.items():
+        if isinstance(variant, SineStarts):
+            numbers[variant.name] = metrics["minimum_share"]
+            explanation += (
+                f" Sine neuron: {metrics['solved_share']:.0%} of {variant.starts} starts in the global valley, "
+                f"{metrics['minimum_share']:.0%} in another valley (smallest curvature there "
+                f"{metrics['smallest_curvature_in_minima']:.3g})."
+            )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
