@@ -16,7 +16,7 @@ BELL_ALONE = datasets.stimulus("bell")
 FOOD_ALONE = datasets.stimulus("food")
 
 
-def test_one_trial_is_ojas_rule_worked_by_hand():
+def test_one_trial_is_the_instar_rule_worked_by_hand():
     dog = hebbian.hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rate=0.1)
     assert dog.trainable_weights == []  # nothing here is learned by gradient descent
     # Bell and food: drive 1.1 >= 0.5, so post = 1; each weight moves 0.1 of the way to its input, 1.
@@ -112,3 +112,47 @@ def test_factory_model_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded.synapses.kernel.numpy(), dog.synapses.kernel.numpy())
     assert loaded.threshold == dog.threshold and loaded.learning_rate == dog.learning_rate
     loaded.fit(FOOD_ALONE, batch_size=1, epochs=1, verbose=0)  # still learns after loading
+
+
+def test_food_only_trials_shrink_the_bell_link_by_the_rate_each_time(short_run):
+    # The instar rule's decay: a firing trial with the bell silent moves its weight a tenth of
+    # the way to 0; a paired trial moves it a tenth of the way to 1 (crossing at trial 6).
+    runs = {path.name: events.load_run(path) for path in events.variant_dirs(short_run["run_dir"])}
+    rate = hebbian.Config().learning_rate
+    _, bell = events.scalar_series(runs["food_only"], "weights/bell")
+    np.testing.assert_allclose(bell[1:] / bell[:-1], 1 - rate, rtol=1e-5)
+    _, bell = events.scalar_series(runs["paired"], "weights/bell")
+    np.testing.assert_allclose((1 - bell[1:]) / (1 - bell[:-1]), 1 - rate, rtol=1e-5)
+    _, fires = events.scalar_series(runs["paired"], "fires/bell_alone")
+    assert int(np.argmax(fires)) == 6
+
+
+def test_the_rule_cannot_extinguish_a_conditioned_bell():
+    # After conditioning, the bell alone fires the neuron, so bell-only trials strengthen the
+    # bell's link further; it is the silent food's link that decays, until food alone fails.
+    config = hebbian.Config()
+    dog = hebbian.hebbian_neuron(config.food_weight, config.bell_weight, config.threshold, config.learning_rate)
+    dog.fit(datasets.conditioning("paired", trials=config.trials), batch_size=1, epochs=1, verbose=0)
+    conditioned_food, conditioned_bell = dog.synapses.kernel.numpy().ravel()
+    assert dog.predict(BELL_ALONE, verbose=0)[0, 0] == 1.0
+    food_fires = []
+    for _ in range(7):
+        dog.train_on_batch(BELL_ALONE)
+        food_fires.append(float(dog.predict(FOOD_ALONE, verbose=0)[0, 0]))
+    food, bell = dog.synapses.kernel.numpy().ravel()
+    assert bell > conditioned_bell and food < conditioned_food
+    assert dog.predict(BELL_ALONE, verbose=0)[0, 0] == 1.0  # no extinction
+    assert food_fires == [1.0] * 6 + [0.0]  # the seventh bell-only trial silences the food
+
+
+def test_the_update_is_the_instar_rule_and_ojas_formula_with_a_0_1_output():
+    dog = hebbian.hebbian_neuron(food_weight=1.0, bell_weight=0.3, threshold=0.5, learning_rate=0.2)
+    for stimulus in (BELL_AND_FOOD, BELL_ALONE, FOOD_ALONE):
+        weights = dog.synapses.kernel.numpy().ravel().astype(np.float64)
+        pre = stimulus.ravel().astype(np.float64)
+        post = float(weights @ pre >= 0.5)
+        dog.train_on_batch(stimulus)
+        instar = weights + 0.2 * post * (pre - weights)
+        oja = weights + 0.2 * post * (pre - post * weights)
+        np.testing.assert_allclose(instar, oja)  # post * post = post for a 0/1 output
+        np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), instar, rtol=1e-6)

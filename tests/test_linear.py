@@ -73,3 +73,38 @@ def test_factory_model_saves_and_loads(tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_loss_hessian_is_the_models_own_curvature():
+    # The oracle for the bowl's curvature is TensorFlow's second derivative of the model's loss.
+    import tensorflow as tf
+
+    x, y = datasets.equations()
+    model = linear.linear_neuron()
+    kernel = model.get_layer("neuron").kernel
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            loss = model.compute_loss(x=x, y=y, y_pred=model(x))
+        gradient = tf.reshape(inner.gradient(loss, kernel), [-1])
+    hessian = outer.jacobian(gradient, kernel).numpy().reshape(2, 2)
+    np.testing.assert_allclose(hessian, linear.loss_hessian(), rtol=1e-5)
+    # The curvatures and directions the lesson text names.
+    curvatures, directions = np.linalg.eigh(linear.loss_hessian())
+    np.testing.assert_allclose(curvatures, [1.89, 9.11], atol=0.01)
+    np.testing.assert_allclose(np.abs(directions[:, 1]), [0.88, 0.47], atol=0.01)
+    np.testing.assert_allclose(np.abs(directions[:, 0]), [0.47, 0.88], atol=0.01)
+    assert linear.largest_stable_learning_rate() == pytest.approx(0.2196, abs=1e-4)
+
+
+def test_descent_converges_below_two_over_lambda_max_and_diverges_above(runs_root):
+    limit = linear.largest_stable_learning_rate()
+    below = run_lesson("linear", linear.Config(learning_rate=0.9 * limit, log_every=50), runs_root=runs_root,
+                       out=lambda *_: None)
+    assert below["status"] == "completed" and below["claim"]["holds"] is True
+    # Above the limit the steep direction's error is multiplied by |1 - lr * lambda_max| = 2 at
+    # every step, until the loss overflows float32 and the run stops as diverged.
+    above = run_lesson("linear", linear.Config(learning_rate=1.5 * limit, log_every=50), runs_root=runs_root,
+                       out=lambda *_: None)
+    assert above["status"] == "diverged"
+    assert above["variants"]["gradient_descent"]["status"] == "diverged"
+    assert above["claim"]["holds"] is None

@@ -1,35 +1,50 @@
-"""Pavlov fed his dogs and rang a bell at the same time. The food alone made a dog salivate from
-the start; the bell alone did nothing. After enough meals with the bell, the **bell alone**
-made the dog salivate. Nothing new was wired in: a connection that was already there, from
-hearing the bell to salivating, became stronger. That is what learning means for a nervous
-system, and it is the idea behind every weight of an artificial neuron.
+"""Pavlov sounded a bell (or a metronome, or a buzzer) as his dogs were fed. The food alone made
+a dog salivate from the start; the bell alone did nothing. After enough meals with the bell,
+the **bell alone** made the dog salivate. Donald Hebb proposed (1949) how a nervous system
+could learn that: nothing new is wired in; a connection that is already there, from hearing
+the bell to salivating, becomes stronger when the cells on its two sides are active together.
+Synapses that strengthen with use were later measured (long-term potentiation, Bliss and
+Lømo, 1973). An artificial neuron's adjustable weight echoes that idea, but the weights of
+today's networks are set differently: by error-driven gradient descent, as in most of the
+other lessons, not by a Hebbian rule.
 
 Here the dog is one neuron with two inputs, *food* and *bell*, each 1 when present and 0 when
-not. Its drive is `w_food * food + w_bell * bell`; it **fires** (salivates) when the drive
-reaches a threshold. The food connection starts strong, above the threshold; the bell
-connection starts weak, far below it.
+not. Its drive is `w_food * food + w_bell * bell`; it **fires** (salivates, output 1) when the
+drive reaches a threshold, and otherwise stays silent (output 0). The food connection starts
+strong, at or above the threshold (1.0 against 0.5 by default); the bell connection starts
+weak, below it (0.1).
 
-The weights change by **Hebb's rule**: a connection grows when the cell before it and the cell
-after it are active together ("cells that fire together wire together"), by an amount
+The weights change by a **Hebbian rule**: a connection grows when the cell before it and the
+cell after it are active together ("cells that fire together wire together"), by an amount
 proportional to pre-synaptic times post-synaptic activity. No target, no error, no gradient:
-nothing tells the neuron what it should have done. Plain Hebb only ever adds, so the weights
-would grow without end; **Oja's rule** adds a decay, `change = rate * post * (pre - post *
-weight)`, that keeps them bounded. For a neuron that either fires (1) or not (0), a firing
-trial moves each weight a step towards its input: towards 1 for an input that was there,
-towards 0 for one that was not; a silent trial changes nothing.
+nothing tells the neuron what it should have done. Plain Hebb, `change = rate * post * pre`,
+only ever adds, so the weights would grow without end. The rule used here adds a decay that
+acts only when the neuron fires: `change = rate * post * (pre - weight)`, Grossberg's
+**instar** rule. A firing trial moves each weight a fraction `rate` of the way towards its
+input: towards 1 for an input that was there, towards 0 for one that was not; a silent trial
+changes nothing. (For an output that is only ever 0 or 1 this is also what Oja's rule,
+`rate * post * (pre - post * weight)`, gives, since then `post * post = post`; but Oja wrote
+his rule (1982) for a linear neuron, whose output is the weighted sum itself, and there it
+does something else: its weights converge to the first principal component of the inputs.)
 
 Three runs of the same neuron:
 
 - **paired**: bell and food together. The food makes the neuron fire, the bell is active at
-  the same time, so the bell connection grows, trial after trial, until the bell alone fires it.
+  the same time, so the bell connection grows, trial after trial, until the bell alone fires it
+  (from the sixth trial on, by default) and beyond, towards 1.
 - **food_only**: food without the bell. The neuron fires while the bell is silent, so the bell
-  connection decays: the bell predicts nothing.
-- **bell_only**: the bell without food. Too weak to fire the neuron, so nothing is learned.
+  connection decays, by a tenth of itself per trial at the default rate: from 0.1 to 0.004
+  after 30 trials.
+- **bell_only**: the bell without food. Too weak to fire the neuron, so nothing changes.
 
-A Hebbian synapse cannot unlearn by itself: once the bell alone fires the neuron, ringing it
-without food still makes pre and post active together, which strengthens the link further.
-Real dogs do stop salivating (extinction); that needs a signal that the expected food did not
-come, an error, as in the perceptron rule of the previous lesson.
+So this rule does weaken a connection, but only when the neuron fires while that
+connection's input is silent. What it cannot do is *extinction*. Once conditioned, a bell
+without food fires the neuron by itself, so pre and post are active together and the rule
+strengthens the bell's link further, towards 1; it is the food's link, silent on those trials,
+that decays (with the default settings, seven bell-only trials after the 30 paired ones, the
+food alone no longer fires the neuron). Real dogs stop salivating at a bell that no longer brings food. That
+needs a signal that the expected food did not come, an error: the perceptron rule of the
+previous lesson learns from one, and so does the Rescorla-Wagner model of conditioning (1972).
 
 **What to look at in TensorBoard**
 
@@ -39,7 +54,8 @@ come, an error, as in the perceptron rule of the previous lesson.
 - *Time Series*: `response/bell_alone`, the drive that the bell alone would produce after each
   trial, with `response/threshold` for reference, and `fires/bell_alone` (0 or 1): in the
   paired run the bell crosses the threshold after a handful of trials.
-- *Time Series*: `response/trial`, the drive during each trial itself.
+- *Time Series*: `response/trial`, the drive that each trial's own stimulus produces, after
+  that trial's update.
 - *Custom Scalars*: the two connections in one chart, and the bell-alone response against the
   threshold in another.
 """
@@ -65,7 +81,8 @@ from dlintro.views import View
 TITLE = "hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it"
 CLAIM = (
     "Before conditioning the bell alone does not fire the neuron; after the paired bell-and-food "
-    "trials it does, with weights changed only by a Hebbian rule (Oja's), no gradient. Without "
+    "trials it does, with weights changed only by a Hebbian rule (Grossberg's instar rule, "
+    "change = rate * post * (pre - weight)), no gradient. Without "
     "the pairing (food alone, or bell alone) the bell still does not fire it."
 )
 
@@ -73,7 +90,7 @@ CLAIM = (
 @dataclasses.dataclass(frozen=True)
 class Config(LessonConfig):
     trials: Annotated[int, Range(1, 100_000)] = 30  # conditioning trials, one weight update each
-    learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.1  # step of Hebb's rule per trial
+    learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.1  # instar rule's step: how far a firing trial moves a weight towards its input
     food_weight: Annotated[float, Range(0, 10)] = 1.0  # food-to-saliva connection at the start
     bell_weight: Annotated[float, Range(0, 10)] = 0.1  # bell-to-saliva connection at the start
     threshold: Annotated[float, Range(0, 10, open_low=True)] = 0.5  # drive at which the neuron fires
@@ -93,7 +110,7 @@ QUICK = Config(trials=10)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food.",
+    View("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food, and decays when food comes without it.",
          tag_filter="^weights/(bell|food)$", shows=("weights/bell", "weights/food")),
     View("hebbian-bell-alone", "The bell alone: its drive against the threshold, and whether the neuron fires.",
          tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
@@ -113,16 +130,19 @@ class HebbianNeuron(RuleLearner):
     Its layer `synapses` is a bias-free `Dense(1)` whose kernel holds the two connection
     strengths; they are not trainable in Keras's sense. The output is 1 where the drive
     (weighted sum) reaches `threshold`, else 0. `train_step` needs no targets: for a batch of
-    stimuli it applies Oja's rule, averaged over the batch:
-    `weights += learning_rate * post * (pre - post * weights)`, where `pre` is the stimulus and
+    stimuli it applies Grossberg's instar rule, averaged over the batch:
+    `weights += learning_rate * post * (pre - weights)`, where `pre` is the stimulus and
     `post` the neuron's output (0 or 1). The first term is Hebb's (pre times post); the second
-    is a decay that keeps the weights bounded: a firing trial moves each weight towards its
-    input, 0 or 1, and for `learning_rate` up to 1 never past it.
+    is a decay that acts only when the neuron fires and keeps the weights bounded: a firing
+    trial moves each weight towards its input, 0 or 1, and for `learning_rate` up to 1 never
+    past it. With a 0/1 output this equals Oja's formula `post * (pre - post * weights)`,
+    which was written for a linear neuron.
 
     Args:
         initial_weights: the connection strengths at the start, one per input.
         threshold: the drive at which the neuron fires.
-        learning_rate: how much one trial with pre and post active changes a connection.
+        learning_rate: the fraction of the way to its input that a weight moves on a trial
+            when the neuron fires.
     """
 
     def __init__(self, initial_weights=(1.0, 0.1), threshold=0.5, learning_rate=0.1, **kwargs):
@@ -153,7 +173,8 @@ class HebbianNeuron(RuleLearner):
         post = self(stimuli)  # (batch, 1): 1 where the neuron fired
         pre = stimuli  # (batch, inputs)
         weights = ops.transpose(self.synapses.kernel)  # (1, inputs)
-        change = ops.mean(post * (pre - post * weights), axis=0)  # Hebb's term, Oja's decay
+        # Hebb's term post * pre, and a decay post * weights that only a firing trial applies.
+        change = ops.mean(post * (pre - weights), axis=0)
         self.synapses.kernel.assign_add(self.learning_rate * ops.reshape(change, (-1, 1)))
         return {"fired": ops.mean(post)}
 
@@ -173,7 +194,8 @@ def hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rat
         food_weight: the food connection's strength at the start.
         bell_weight: the bell connection's strength at the start.
         threshold: the drive at which the neuron fires.
-        learning_rate: how much one trial with pre and post active changes a connection.
+        learning_rate: the fraction of the way to its input that a weight moves on a trial
+            when the neuron fires.
 
     Returns:
         A built, compiled `HebbianNeuron`. `fit`/`train_on_batch` take stimuli and no targets.
@@ -192,7 +214,7 @@ def hebbian_neuron(food_weight=1.0, bell_weight=0.1, threshold=0.5, learning_rat
         name="pavlov_neuron",
     )
     model.build((None, 2))
-    # No optimizer and no loss: Hebb's rule in `train_step` is the whole of learning.
+    # No optimizer and no loss: the instar rule in `train_step` is the whole of learning.
     model.compile(optimizer=None)
     return model
 

@@ -1,8 +1,9 @@
 """A neuron multiplies each input by a weight, adds the products and a bias, and passes the sum
 through an *activation*. With the **step** activation it answers 1 when the sum is at least 0
 and 0 otherwise; with the **sigmoid** it answers a number between 0 and 1 that rises smoothly
-through 0.5 where the sum crosses 0. Either way, the inputs where the sum is exactly 0 form a
-straight line, `w1 x1 + w2 x2 + b = 0`: the neuron says 1 on one side of it and 0 on the other.
+through 0.5 where the sum crosses 0 (read as 1 from 0.5 up, like the step). Either way, the
+inputs where the sum is exactly 0 form a straight line, `w1 x1 + w2 x2 + b = 0`: the neuron
+says 1 on one side of it and 0 on the other.
 
 A two-input logic gate has four inputs, the corners of a square. For AND, OR, NAND and NOR
 one straight line separates the corners that should give 1 from those that should give 0, so
@@ -14,28 +15,62 @@ Two ways of learning the weights, side by side:
 - **Rosenblatt's perceptron rule** (1958), for the step neuron. Show it one example; if it
   answered right, change nothing; if it answered 0 but should have said 1, add the input (times
   a learning rate) to the weights and the learning rate to the bias; if it should have said 0,
-  subtract them. No gradient anywhere: the step function is flat, it has none. On a gate that
-  a line can separate, the rule provably stops making mistakes after finitely many updates; on
-  XOR it never settles, and the line keeps jumping.
+  subtract them. The rule uses the error (target minus answer) directly. Gradient descent could
+  not do it: the step's slope is 0 everywhere except at 0, where it has none, so a gradient
+  passed back through the step is 0 and carries no signal. On a gate that a line can separate,
+  the rule provably stops making mistakes after finitely many updates (Novikoff, 1962); on XOR
+  some corner is wrong in every pass, so the line never settles and keeps jumping.
 - **Gradient descent**, for the sigmoid neuron: the weights move downhill on the
-  cross-entropy loss. The sigmoid's smooth slope is what makes a gradient exist at all.
+  cross-entropy loss. The sigmoid's slope is above 0 everywhere, so every example's error
+  reaches the weights.
+
+For one sigmoid neuron the cross-entropy loss is convex in (w1, w2, b): one bowl, and descent
+goes to its bottom. On a separable gate the bowl has no bottom at finite weights: the loss
+keeps falling as the weights grow along a separating line, so they grow for as long as
+training runs. On XOR and XNOR the bottom is
+w1 = w2 = b = 0, where the neuron answers 0.5 at every corner (loss ln 2 = 0.693) and the
+gradient is exactly zero. Leaning towards any three right corners costs more at the wrong
+fourth than it saves at the three, so by this loss the best the neuron can do is not to lean
+at all. The gradient does vanish on XOR, then, not because the sigmoid is flat (at 0.5 it is
+at its steepest) but because the neuron has reached the bottom of the bowl.
+
+The bottom decides nothing, so the final accuracy on XOR and XNOR is decided by what is left
+of the weights. In the default run they end at about (-0.0010, -0.0012) and b = 0.0013, still
+shrinking, and the four outputs are within 0.0004 of 0.5: just above it at three corners, just
+below at (1, 1), the answers of NAND. Those agree with XOR at three corners (75 %) and with
+XNOR at one (25 %, below chance). XOR and XNOR end with the same weights: their labels differ
+by (+1, -1, -1, +1) over the corners, which adds nothing to the gradient of w1, w2 or b, so the
+neuron takes the same path on both and its two accuracies always add up to 100 %. (Which of the
+two gets 75 % depends on the start: the weights fade out slowest along a direction whose
+answers are NAND's or, with the opposite sign, AND's.) An output of exactly 0.5 would count as
+1 here (`>= 0.5`, like the step) and as 0 for Keras's accuracy metric (`> 0.5`); at exactly
+w = 0, b = 0 both conventions give 50 % on both gates, and no final output is exactly 0.5.
 
 **What to look at in TensorBoard**
 
-- *Images*: `decision_boundary` for each run (orange: the neuron says 1, blue: 0, dark line:
-  the border); drag the step slider. On AND, OR, NAND and NOR the line soon cuts the square
-  correctly and stays; on XOR and XNOR one corner is always on the wrong side, and under the
-  perceptron rule the line keeps flipping about. The perceptron rule stops at the first line
-  that gets all four corners right, often one that grazes a corner; the sigmoid neuron keeps
-  nudging its line towards the middle of the gap, because cross-entropy rewards surer answers.
+- *Images*: `decision_boundary` for each run (orange where the neuron says 1, blue where it
+  says 0, paler towards 0.5, a dark line at 0.5); drag the step slider. On AND, OR, NAND and
+  NOR the line soon cuts the square correctly and stays. Under the perceptron rule it stops at
+  the first line that gets all four corners right, often one that grazes a corner (in the
+  default run NOR's line passes exactly through (0, 0)); the sigmoid neuron keeps nudging its
+  line towards the middle of the gap, because cross-entropy rewards surer answers. On XOR and
+  XNOR one corner is always on the wrong side: under the perceptron rule the line keeps
+  flipping about; the sigmoid neuron's picture fades to white (0.5 everywhere), with a line
+  wherever its leftover weights put it.
 - *Time Series*: `weights/output/w1`, `weights/output/w2` and `weights/output/b`: the
   perceptron rule's weights move in whole jumps and freeze once every corner is right; the
-  sigmoid neuron's glide and keep growing slowly (a steeper sigmoid is a surer answer).
-- *Time Series*: `train/epoch_accuracy`, tick marks of 0.25: 1.0 for the four separable
-  gates, never above 0.75 for XOR and XNOR.
-- *Histograms* of the sigmoid neuron's runs: `activations/output` slides towards 0 and 1 as
-  it grows surer, and `gradients/output/kernel` shrinks towards 0 on the separable gates but
-  not on XOR and XNOR, where no line can satisfy all four corners.
+  sigmoid neuron's glide, keep growing on the separable gates (a steeper sigmoid is a surer
+  answer), and shrink towards 0 on XOR and XNOR.
+- *Time Series*: `train/epoch_accuracy`, the share of the four corners the neuron gets right
+  at each log point, so it moves in steps of 0.25: it reaches 1.0 on the four separable gates;
+  on XOR and XNOR it is never above 0.75 (the perceptron rule's moves between 0.25 and 0.75 as
+  its line jumps; the sigmoid neuron's stays mostly at 0.5 while its weights fade, and in the
+  default run ends at 0.75 on XOR and 0.25 on XNOR).
+- *Histograms* of the sigmoid neuron's runs: `activations/output` slides towards 0 and 1 on
+  the separable gates and gathers at 0.5 on XOR and XNOR. `gradients/output/kernel` (and
+  `gradient_norm/output`) shrink on every gate, slowly on the separable ones (in the default
+  run AND's gradient norm ends at a seventh of its start) and fast on XOR and XNOR (to about a
+  thousandth), where the weights reach the bottom of the bowl.
 - *HParams*: the twelve runs as a table, gate and learner against final accuracy.
 """
 
@@ -57,8 +92,8 @@ from dlintro.views import View
 TITLE = "perceptron: one neuron learns AND, OR, NAND and NOR, but never XOR or XNOR"
 CLAIM = (
     "A single neuron, trained by Rosenblatt's perceptron rule (step activation) or by gradient "
-    "descent (sigmoid activation), reaches 100 % on AND, OR, NAND and NOR, and never more than "
-    "75 % on XOR and XNOR."
+    "descent (sigmoid activation), ends at 100 % on AND, OR, NAND and NOR, and at no more than "
+    "75 % on XOR and XNOR, the most any straight line gets right."
 )
 
 
@@ -82,7 +117,7 @@ VIEWS = (
     View("perceptron-boundaries", "The perceptron rule's line on each gate: right for AND, OR, NAND, NOR; never for XOR, XNOR.",
          tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
          size=(1600, 1400)),
-    View("perceptron-accuracy", "Accuracy per gate: 1.0 for the four separable gates, at most 0.75 for XOR and XNOR.",
+    View("perceptron-accuracy", "The sigmoid neurons' accuracy per gate: 1.0 on the four separable gates; at most 0.75 on XOR and XNOR, whose weights fade to 0.",
          tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
          full_size=True),
 )
@@ -222,8 +257,9 @@ def train(config, variant, log_dir):
     ]
     if variant.learner == "perceptron_rule":
         model = perceptron(learning_rate=config.perceptron_learning_rate)
-        # One example at a time, as Rosenblatt's rule goes. A step has no gradient to show and
-        # this subclassed model no layer graph to probe, so it gets Keras's curves only.
+        # One example at a time, as Rosenblatt's rule goes. The step's gradient is 0 wherever
+        # it exists, so there is none worth showing, and this subclassed model has no layer
+        # graph to probe: it gets Keras's curves only.
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every, batch_size=1,
             callbacks=[TensorBoard(log_dir), *pictures],
             seed=config.seed, report=False)
