@@ -2,15 +2,27 @@
 
 import numpy as np
 import tensorflow as tf
+from matplotlib.lines import Line2D
 
+from dlintro.callbacks.pictures import (
+    BLUE,
+    GREY,
+    ORANGE,
+    PicturePanel,
+    hex_colour,
+    picture_title,
+    run_name,
+    shared_panel,
+    write_image,
+)
 from dlintro.callbacks.probe import ProbeCallback, all_finite
 
 # Colours: the target curve dark grey, the model's curve orange, training points blue.
 _BACKGROUND = np.array([255, 255, 255], dtype=np.uint8)
 _AXIS = np.array([200, 200, 200], dtype=np.uint8)
-_TARGET = np.array([90, 90, 90], dtype=np.uint8)
-_FITTED = np.array([230, 97, 1], dtype=np.uint8)
-_POINTS = np.array([33, 102, 172], dtype=np.uint8)
+_TARGET = GREY.astype(np.uint8)
+_FITTED = ORANGE.astype(np.uint8)
+_POINTS = BLUE.astype(np.uint8)
 
 
 def distance_from_line(x, y):
@@ -42,6 +54,24 @@ def _draw_curve(image, rows, colour, thickness):
     image[(grid >= low) & (grid <= high)] = colour
 
 
+def default_y_range(target):
+    """The target's range widened by a quarter of it on each side."""
+    low, high = float(np.min(target)), float(np.max(target))
+    pad = 0.25 * (high - low or 1.0)
+    return (low - pad, high + pad)
+
+
+def curve_panel(size, extent):
+    """The frame of the curve pictures: axes in input and output units and a legend."""
+    legend = [
+        Line2D([], [], color=hex_colour(GREY), linewidth=2.5, label="target"),
+        Line2D([], [], color=hex_colour(ORANGE), linewidth=2, label="model"),
+        Line2D([], [], color=hex_colour(BLUE), marker="s", markersize=3, linestyle="none",
+               label="training points"),
+    ]
+    return PicturePanel(size, extent=extent, axis_labels=("x", "y"), legend=legend)
+
+
 def render_curve(x_grid, target, fitted, points=None, y_range=None, size=(200, 320)):
     """Draws a target curve, a fitted curve and optional data points as an RGB image.
 
@@ -61,21 +91,20 @@ def render_curve(x_grid, target, fitted, points=None, y_range=None, size=(200, 3
     if len(x_grid) != width:
         raise ValueError(f"need one x per picture column ({width}), got {len(x_grid)}")
     if y_range is None:
-        low, high = float(np.min(target)), float(np.max(target))
-        pad = 0.25 * (high - low or 1.0)
-        y_range = (low - pad, high + pad)
+        y_range = default_y_range(target)
     image = np.empty((height, width, 3), dtype=np.uint8)
     image[:] = _BACKGROUND
     zero_row = int(round(float(_rows(0.0, y_range, height))))
     if 0 <= zero_row < height:
         image[zero_row] = _AXIS
+    _draw_curve(image, _rows(target, y_range, height), _TARGET, thickness=3.0)
+    # The points go over the target, which they usually lie on, and under the model's curve.
     if points is not None:
         x_min, x_max = float(x_grid[0]), float(x_grid[-1])
         columns = np.round((np.asarray(points[0]).ravel() - x_min) / (x_max - x_min) * (width - 1))
         point_rows = np.round(_rows(np.asarray(points[1]).ravel(), y_range, height))
         for row, column in zip(point_rows.astype(int), columns.astype(int)):
             image[max(row - 1, 0) : row + 2, max(column - 1, 0) : column + 2] = _POINTS
-    _draw_curve(image, _rows(target, y_range, height), _TARGET, thickness=3.0)
     _draw_curve(image, _rows(fitted, y_range, height), _FITTED, thickness=2.0)
     return image
 
@@ -84,8 +113,9 @@ class FittedCurveImages(ProbeCallback):
     """Logs a picture of a one-input, one-output model's curve against the target curve.
 
     The image `fitted_curve` shows the target (dark grey), the model's output (orange) and the
-    training points (blue) over the input interval; the Images dashboard's step slider shows
-    the curve bending into shape over training. The scalar `fitted_curve/distance_from_line`
+    training points (blue) over the input interval, with axes, a legend and a title naming the
+    run and the step; the Images dashboard's step slider shows the curve bending into shape
+    over training. The scalar `fitted_curve/distance_from_line`
     is how far the model's curve is from its own best straight line, in units of the target's
     standard deviation: about 1e-6 (float32 round-off) for a net that can only draw lines.
 
@@ -96,29 +126,35 @@ class FittedCurveImages(ProbeCallback):
         points: optional (x, y) training data to mark.
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
-        size: (height, width) of the picture in pixels.
+        size: (height, width) of the plotting area in pixels.
+        title: what the picture calls the run; the last part of `log_dir` by default.
 
     Example:
         >>> callback = FittedCurveImages("runs/mine", np.sin, x_range=(-3, 3), points=(x, y))
         >>> model.fit(x, y, epochs=100, callbacks=[callback])
     """
 
-    def __init__(
-        self, log_dir, target_function, x_range, points=None, every=1, passes_per_epoch=1, size=(200, 320)
-    ):
+    def __init__(self, log_dir, target_function, x_range, points=None, every=1, passes_per_epoch=1,
+                 size=(200, 320), title=None):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
-        self.size = size
+        self.size = tuple(size)
         self.points = points
+        self.title = title or run_name(log_dir)
         self.x_grid = np.linspace(x_range[0], x_range[1], size[1], dtype=np.float32)
         self.target = np.asarray(target_function(self.x_grid), dtype=np.float32)
+        self.y_range = default_y_range(self.target)
         self._scale = float(np.std(self.target)) or 1.0
+        self._panel = None
 
     def summarize(self, step):
         fitted = np.asarray(self.model(self.x_grid[:, None], training=False)).reshape(-1)
         if not all_finite([fitted]):
             return False
-        image = render_curve(self.x_grid, self.target, fitted, self.points, size=self.size)
-        tf.summary.image("fitted_curve", image[None], step=step)
+        if self._panel is None:
+            extent = (float(self.x_grid[0]), float(self.x_grid[-1]), *self.y_range)
+            self._panel = shared_panel(curve_panel, self.size, extent)
+        curve = render_curve(self.x_grid, self.target, fitted, self.points, self.y_range, self.size)
+        write_image("fitted_curve", self._panel.render(curve, picture_title(self.title, step)), step=step)
         distance = distance_from_line(self.x_grid, fitted) / self._scale
         tf.summary.scalar("fitted_curve/distance_from_line", distance, step=step)
         return True

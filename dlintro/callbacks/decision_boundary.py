@@ -1,48 +1,44 @@
 """Pictures of a two-input binary classifier's output over the input plane."""
 
 import numpy as np
-import tensorflow as tf
+from matplotlib.lines import Line2D
 
+from dlintro.callbacks.pictures import (
+    BLUE,
+    ORANGE,
+    PicturePanel,
+    diverging_colormap,
+    diverging_colours,
+    hex_colour,
+    picture_title,
+    plane_grid,
+    run_name,
+    shared_panel,
+    write_image,
+)
 from dlintro.callbacks.probe import ProbeCallback, all_finite
 
-# Colours: class 0 blue, class 1 orange, the undecided middle white, as in most textbooks.
-_CLASS_0 = np.array([33, 102, 172], dtype=np.float32)
-_CLASS_1 = np.array([230, 97, 1], dtype=np.float32)
-_WHITE = np.array([247, 247, 247], dtype=np.float32)
+# The strongest colour of the plane stays light, so that the dots and the 0.5 line stand out.
+_STRONGEST = 0.75
+_BOUNDARY = 40.0  # the grey level of the line where P(class 1) crosses 0.5
 
 
-def render_decision_boundary(probability, points, labels, extent, point_radius=None):
-    """Draws a probability grid with the 0.5 line and the data points as an RGB image.
+def render_decision_boundary(probability):
+    """Colours a probability grid (blue 0, white 0.5, orange 1) and draws its 0.5 line, in NumPy.
 
     Args:
         probability: (rows, cols) array of P(class 1); row 0 is the top of the picture.
-        points: (n, 2) data points in input coordinates.
-        labels: (n,) 0/1 labels of the points.
-        extent: (x_min, x_max, y_min, y_max) of the grid in input coordinates.
-        point_radius: radius of a point in pixels; by default a 40th of the picture's side.
 
     Returns:
         A (rows, cols, 3) uint8 array.
     """
-    rows, cols = probability.shape
-    p = np.clip(probability, 0.0, 1.0)[..., None]
-    toward = np.where(p >= 0.5, _CLASS_1, _CLASS_0)
-    strength = np.abs(p - 0.5) * 2.0 * 0.75  # keep the strongest colour light enough to see points
-    image = _WHITE + (toward - _WHITE) * strength
+    p = np.clip(probability, 0.0, 1.0)
+    image = diverging_colours((p - 0.5) * 2.0 * _STRONGEST)
     above = probability >= 0.5
     edge = np.zeros_like(above)
     edge[:, 1:] |= above[:, 1:] != above[:, :-1]
     edge[1:, :] |= above[1:, :] != above[:-1, :]
-    image[edge] = 40.0
-    x_min, x_max, y_min, y_max = extent
-    column = (points[:, 0] - x_min) / (x_max - x_min) * (cols - 1)
-    row = (y_max - points[:, 1]) / (y_max - y_min) * (rows - 1)
-    radius = point_radius or max(2.0, min(rows, cols) / 40.0)
-    grid_row, grid_column = np.mgrid[0:rows, 0:cols]
-    for r, c, label in zip(row, column, labels):
-        distance = np.hypot(grid_row - r, grid_column - c)
-        image[distance <= radius + 1.0] = 0.0
-        image[distance <= radius] = _CLASS_1 if label else _CLASS_0
+    image[edge] = _BOUNDARY
     return image.astype(np.uint8)
 
 
@@ -53,12 +49,31 @@ def default_extent(points, margin=0.25):
     return (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
 
 
+def decision_boundary_panel(extent, resolution):
+    """The frame of the pictures: axes in input units, a P(class 1) colour bar, the class legend."""
+    legend = [
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor=hex_colour(colour),
+               markeredgecolor="black", markeredgewidth=0.6, label=label)
+        for colour, label in ((BLUE, "class 0 point"), (ORANGE, "class 1 point"))
+    ]
+    legend.append(Line2D([], [], color=hex_colour([_BOUNDARY] * 3), label="P = 0.5"))
+    return PicturePanel(
+        (resolution, resolution),
+        zoom=max(1, 288 // resolution),
+        extent=extent,
+        colour_bar=(diverging_colormap(_STRONGEST), 0.0, 1.0, "P(class 1)"),
+        legend=legend,
+    )
+
+
 class DecisionBoundaryImages(ProbeCallback):
     """Logs a picture of where a two-input binary classifier says 0 and where 1.
 
-    The image `decision_boundary` shows P(class 1) over the input plane (blue 0, orange 1,
-    with a dark line at 0.5) and the data points coloured by their true label. With `every`
-    set, the Images dashboard's step slider shows the boundary forming over training.
+    The image `decision_boundary` shows P(class 1) over the input plane (blue 0, white 0.5,
+    orange 1, as its colour bar says, with a dark line at 0.5) and the data points coloured by
+    their true label, as small outlined, half-transparent dots that leave the line visible.
+    Its title names the run and the step; with `every` set, the Images dashboard's step slider
+    shows the boundary forming over training.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -67,36 +82,25 @@ class DecisionBoundaryImages(ProbeCallback):
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
         extent: (x_min, x_max, y_min, y_max) of the plane; the points' box widened by a quarter.
-        resolution: pixels per side of the picture.
-        point_radius: radius of a data point in pixels (smaller for many points).
+        resolution: points of the plane per side of the picture.
+        title: what the picture calls the run; the last part of `log_dir` by default.
 
     Example:
         >>> callback = DecisionBoundaryImages("runs/mine", points=x, labels=y, every=10)
         >>> model.fit(x, y, epochs=100, callbacks=[callback])
     """
 
-    def __init__(
-        self,
-        log_dir,
-        points,
-        labels,
-        every=1,
-        passes_per_epoch=1,
-        extent=None,
-        resolution=96,
-        point_radius=None,
-    ):
+    def __init__(self, log_dir, points, labels, every=1, passes_per_epoch=1, extent=None,
+                 resolution=96, title=None):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         self.points = np.asarray(points, dtype=np.float32)
         self.labels = np.asarray(labels).reshape(-1).astype(int)
-        self.point_radius = point_radius
         self.extent = tuple(extent) if extent is not None else default_extent(self.points)
-        x_min, x_max, y_min, y_max = self.extent
-        xs = np.linspace(x_min, x_max, resolution, dtype=np.float32)
-        ys = np.linspace(y_max, y_min, resolution, dtype=np.float32)
-        grid_x, grid_y = np.meshgrid(xs, ys)
-        self._grid = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
-        self._shape = grid_x.shape
+        self.resolution = resolution
+        self.title = title or run_name(log_dir)
+        self._grid, self._shape = plane_grid(self.extent, resolution)
+        self._panel = None
+        self._dots = None
 
     def probability_grid(self):
         """P(class 1) over the plane, as a (resolution, resolution) array."""
@@ -109,8 +113,14 @@ class DecisionBoundaryImages(ProbeCallback):
         probability = self.probability_grid()
         if not all_finite([probability]):
             return False
-        image = render_decision_boundary(
-            probability, self.points, self.labels, self.extent, self.point_radius
-        )
-        tf.summary.image("decision_boundary", image[None], step=step)
+        if self._panel is None:
+            extent = tuple(float(value) for value in self.extent)
+            self._panel = shared_panel(decision_boundary_panel, extent, self.resolution)
+            colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
+            # Few points are drawn big enough to find, many small enough to leave the plane visible.
+            size = float(np.clip(1500 / len(self.points), 10, 60))
+            self._dots = self._panel.points(self.points, colours, size)
+        image = self._panel.render(render_decision_boundary(probability), picture_title(self.title, step),
+                                   marks=[self._dots])
+        write_image("decision_boundary", image, step=step)
         return True

@@ -1,9 +1,9 @@
 """Pictures of the filters (kernels) a 2-D convolution layer has learned."""
 
 import numpy as np
-import tensorflow as tf
 
-from dlintro.callbacks.heat_maps import diverging_heat_map, tile, upscale
+from dlintro.callbacks.heat_maps import heat_map_tiles, write_heat_map_tiles
+from dlintro.callbacks.pictures import picture_title, run_name
 from dlintro.callbacks.probe import ProbeCallback, all_finite
 
 
@@ -12,9 +12,10 @@ class FilterImages(ProbeCallback):
 
     The image `filters/<layer>` has one tile per filter (and per input channel, one row of
     tiles each): every weight of the kernel is a square, orange for a positive weight, blue
-    for a negative one, white near zero, each filter scaled to its own largest weight. A
-    filter responds most where the image looks like its orange part and unlike its blue part,
-    so the tiles show which little patterns (strokes, edges, corners) the layer looks for.
+    for a negative one, white near zero, all filters on one colour scale whose range the colour
+    bar gives. A filter responds most where the image looks like its orange part and unlike its
+    blue part, so the tiles show which little patterns the layer looks for. The title names the
+    run and the step.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -22,16 +23,20 @@ class FilterImages(ProbeCallback):
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
         pixels_per_weight: side of the square that draws one weight.
+        title: what the picture calls the run; the last part of `log_dir` by default.
 
     Example:
         >>> callback = FilterImages("runs/mine", "conv")
         >>> model.fit(images, labels, epochs=10, callbacks=[callback])
     """
 
-    def __init__(self, log_dir, layer_name, every=1, passes_per_epoch=1, pixels_per_weight=10):
+    def __init__(self, log_dir, layer_name, every=1, passes_per_epoch=1, pixels_per_weight=10,
+                 title=None):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         self.layer_name = layer_name
         self.pixels_per_weight = pixels_per_weight
+        self.title = title or run_name(log_dir)
+        self._panel = None
 
     def summarize(self, step):
         kernel = np.asarray(self.model.get_layer(self.layer_name).kernel)
@@ -40,11 +45,9 @@ class FilterImages(ProbeCallback):
         if not all_finite([kernel]):
             return False
         _, _, channels, filters = kernel.shape
-        tiles = [
-            upscale(diverging_heat_map(kernel[:, :, channel, index]), self.pixels_per_weight)
-            for channel in range(channels)
-            for index in range(filters)
-        ]
-        image = tile(tiles, columns=filters, gap=max(2, self.pixels_per_weight // 3))
-        tf.summary.image(f"filters/{self.layer_name}", image[None], step=step)
+        kernels = [kernel[:, :, channel, index] for channel in range(channels) for index in range(filters)]
+        tiles, scale = heat_map_tiles(kernels, columns=filters, pixels_per_value=self.pixels_per_weight,
+                                      gap=max(2, self.pixels_per_weight // 3))
+        title = picture_title(f"{self.title}: {self.layer_name} filters", step)
+        self._panel = write_heat_map_tiles(f"filters/{self.layer_name}", tiles, scale, "weight", title, step)
         return True

@@ -6,7 +6,8 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array
+from dlintro.callbacks.pictures import BLUE, hex_colour, picture_title, run_name, write_image
+from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array, probe_gradients
 
 
 def render_gradient_bars(layer_names, norms, title="", value_range=None):
@@ -35,7 +36,7 @@ def render_gradient_bars(layer_names, norms, title="", value_range=None):
     axes = figure.add_subplot()
     # Bars start at the bottom of the axis, so a norm below the range still shows as a stub.
     heights = np.clip(norms, low, high)
-    axes.bar(range(len(norms)), heights - low, bottom=low, color="#2166ac")
+    axes.bar(range(len(norms)), heights - low, bottom=low, color=hex_colour(BLUE))
     axes.set_yscale("log")
     axes.set_ylim(low, high)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
@@ -62,7 +63,7 @@ class GradientNormBars(ProbeCallback):
         every: draw after every this many Keras epochs (the untrained model is always drawn).
         passes_per_epoch: passes over the data that one Keras epoch stands for.
         value_range: (low, high) of the log axis; fix it to compare runs picture by picture.
-        title: what the picture's title calls the model; the model's name by default.
+        title: what the picture's title calls the run; the last part of `log_dir` by default.
 
     Example:
         >>> bars = GradientNormBars("runs/mine", probe_x=x[:64], probe_y=y[:64], every=10)
@@ -77,24 +78,15 @@ class GradientNormBars(ProbeCallback):
         self.probe_x = probe_x
         self.probe_y = probe_y
         self.value_range = value_range
-        self.title = title
+        self.title = title or run_name(log_dir)
         self.norms = {}
         self._gradients = None
 
     def _build(self):
         """Traces one function that returns the gradient norm of every layer with weights."""
-        model = self.model
-        self._layers = [layer for layer in model.layers if layer.trainable_weights]
-
-        @tf.function
-        def layer_norms(x, y):
-            with tf.GradientTape() as tape:
-                y_pred = model(x, training=False)
-                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-            gradients = tape.gradient(loss, [layer.trainable_weights for layer in self._layers])
-            return [tf.linalg.global_norm(layer_gradients) for layer_gradients in gradients]
-
-        self._gradients = layer_norms
+        self._layers, self._gradients = probe_gradients(
+            self.model, self.probe_x, per_layer=tf.linalg.global_norm
+        )
 
     def summarize(self, step):
         if self._gradients is None:
@@ -105,7 +97,7 @@ class GradientNormBars(ProbeCallback):
         names = [layer.name for layer in self._layers]
         self.norms[step] = dict(zip(names, norms))
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("nan")
-        title = f"{self.title or self.model.name}, step {step}: first/last layer = {ratio:.2g}"
+        title = f"{picture_title(self.title, step)}: first/last layer = {ratio:.2g}"
         image = render_gradient_bars(names, norms, title=title, value_range=self.value_range)
-        tf.summary.image("gradient_norm_bars", image[None], step=step)
+        write_image("gradient_norm_bars", image, step=step)
         return True

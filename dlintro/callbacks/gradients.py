@@ -5,7 +5,7 @@ import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input, write_histogram
+from dlintro.callbacks.probe import ProbeCallback, all_finite, probe_gradients, write_histogram
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
 _PER_LAYER_CHARTS = (
@@ -88,19 +88,7 @@ class GradientStatistics(ProbeCallback):
 
     def _build(self):
         """Traces the gradient computation once; writes the chart layout."""
-        model = self.model
-        symbolic_input(model, self.probe_x)  # builds a never-called Sequential's weights
-        self._layers = [layer for layer in model.layers if layer.trainable_weights]
-        variables = [weight for layer in self._layers for weight in layer.trainable_weights]
-
-        @tf.function
-        def gradients(x, y):
-            with tf.GradientTape() as tape:
-                y_pred = model(x, training=False)
-                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-            return tape.gradient(loss, variables)
-
-        self._gradients = gradients
+        self._layers, self._gradients = probe_gradients(self.model, self.probe_x)
         with self.writer.as_default(step=0):
             tf.summary.experimental.write_raw_pb(
                 custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
@@ -109,10 +97,9 @@ class GradientStatistics(ProbeCallback):
     def summarize(self, step):
         if self._gradients is None:
             self._build()
-        gradients = iter(np.asarray(g) for g in self._gradients(self.probe_x, self.probe_y))
         per_layer = [
-            [(weight, next(gradients)) for weight in layer.trainable_weights]
-            for layer in self._layers
+            list(zip(layer.trainable_weights, map(np.asarray, gradients)))
+            for layer, gradients in zip(self._layers, self._gradients(self.probe_x, self.probe_y))
         ]
         if not all_finite(g for pairs in per_layer for _, g in pairs):
             return False

@@ -2,10 +2,15 @@
 
 import numpy as np
 
-# Negative values blue, zero white, positive orange: the colours of the decision boundaries.
-NEGATIVE = np.array([33, 102, 172], dtype=np.float32)
-ZERO = np.array([247, 247, 247], dtype=np.float32)
-POSITIVE = np.array([230, 97, 1], dtype=np.float32)
+from dlintro.callbacks.pictures import (
+    PicturePanel,
+    diverging_colormap,
+    diverging_colours,
+    shared_panel,
+    write_image,
+)
+
+_GAP = 150  # the grey between tiles
 
 
 def diverging_heat_map(values, scale=None):
@@ -18,9 +23,7 @@ def diverging_heat_map(values, scale=None):
     values = np.asarray(values, dtype=np.float32)
     if scale is None:
         scale = float(np.max(np.abs(values)))
-    share = np.clip(values / (scale or 1.0), -1.0, 1.0)[..., None]
-    toward = np.where(share >= 0, POSITIVE, NEGATIVE)
-    return (ZERO + (toward - ZERO) * np.abs(share)).astype(np.uint8)
+    return diverging_colours(values / (scale or 1.0)).astype(np.uint8)
 
 
 def upscale(image, factor):
@@ -41,3 +44,31 @@ def tile(images, columns, gap=2, background=255):
         top, left = (index // columns) * (height + gap), (index % columns) * (width + gap)
         grid[top : top + height, left : left + width] = image
     return grid
+
+
+def heat_map_tiles(arrays, columns, pixels_per_value=1, gap=2):
+    """Tiles of 2-D arrays on one shared colour scale, and that scale (their largest magnitude).
+
+    One scale for all tiles lets a learner compare them: a weak unit or filter looks pale, a
+    silent one white.
+    """
+    scale = max(float(np.max(np.abs(array))) for array in arrays)
+    tiles = [upscale(diverging_heat_map(array, scale), pixels_per_value) for array in arrays]
+    # Grey gaps: a white gap would run into the white of a tile's zero values.
+    return tile(tiles, columns, gap=gap, background=_GAP), scale
+
+
+def heat_map_panel(shape, label, smallest_side=280):
+    """A frame for tiled heat maps: their title and a colour bar labelled with each one's range.
+
+    The tiles are enlarged by a whole factor until their longer side is at least `smallest_side`.
+    """
+    zoom = max(1, -(-smallest_side // max(shape)))
+    return PicturePanel(shape, zoom=zoom, colour_bar=(diverging_colormap(), None, None, label))
+
+
+def write_heat_map_tiles(tag, tiles, scale, label, title, step):
+    """Frames and writes tiles from `heat_map_tiles` (colour bar -scale to scale); returns the panel."""
+    panel = shared_panel(heat_map_panel, tiles.shape[:2], label)
+    write_image(tag, panel.render(tiles, title, value_range=(-scale, scale)), step=step)
+    return panel

@@ -5,10 +5,10 @@ import matplotlib
 matplotlib.use("Agg")  # draw into memory; never open a window
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, run_name, write_image  # noqa: E402
 from dlintro.callbacks.probe import ProbeCallback, all_finite  # noqa: E402
 
 
@@ -43,14 +43,16 @@ class LossSurfacePath(ProbeCallback):
         solution: optional (w1, w2) to mark with a star, for example `numpy.linalg.lstsq`'s.
         picture_every: optimizer steps between two pictures.
         resolution: grid points per side of the loss surface.
+        title: what the picture calls the run; the last part of `log_dir` by default.
 
     Example:
         >>> surface = LossSurfacePath("runs/mine", x, y, solution=(1.0, 2.0), picture_every=25)
         >>> model.fit(x, y, batch_size=len(x), epochs=100, callbacks=[surface])
     """
 
-    def __init__(self, log_dir, x, y, solution=None, picture_every=25, resolution=120):
+    def __init__(self, log_dir, x, y, solution=None, picture_every=25, resolution=120, title=None):
         super().__init__(log_dir)
+        self.title = title or run_name(log_dir)
         if picture_every < 1:
             raise ValueError(f"picture_every must be at least 1, got {picture_every}")
         self.x = np.asarray(x, dtype=np.float64)
@@ -84,13 +86,16 @@ class LossSurfacePath(ProbeCallback):
         loss = squared_error_surface(self.x, self.y, w1, w2)
         # Quadratic spacing makes the contour lines of a quadratic bowl evenly spaced.
         levels = loss.min() + (np.sqrt(loss.max() - loss.min()) * np.linspace(0, 1, 16)[1:]) ** 2
-        figure = Figure(figsize=(5, 4.4), dpi=80)
-        figure.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.92)
+        figure = Figure(figsize=(5.8, 4.4), dpi=80)
+        figure.subplots_adjust(left=0.11, right=0.9, bottom=0.11, top=0.92)
         axes = figure.add_subplot()
-        axes.contourf(w1, w2, loss, levels=np.concatenate([[loss.min()], levels]), cmap="Blues")
+        filled = axes.contourf(w1, w2, loss, levels=np.concatenate([[loss.min()], levels]), cmap="Blues")
+        colour_bar = figure.colorbar(filled, ax=axes, fraction=0.05, pad=0.03)
+        colour_bar.set_label("mean squared error", fontsize=9)
+        colour_bar.ax.tick_params(labelsize=8)
         axes.contour(w1, w2, loss, levels=levels, colors="#4a4a4a", linewidths=0.4, alpha=0.5)
         if self.solution is not None:
-            axes.plot(*self.solution, marker="*", markersize=16, color="#e66101", linestyle="none",
+            axes.plot(*self.solution, marker="*", markersize=16, color=hex_colour(ORANGE), linestyle="none",
                       label="least squares (lstsq)")
         axes.plot(*start, marker="o", markersize=7, color="black", linestyle="none", label="start")
         (self._line,) = axes.plot([], [], color="black", linewidth=1.2, marker=".", markersize=3,
@@ -107,7 +112,7 @@ class LossSurfacePath(ProbeCallback):
         axes.set_xlabel("w1")
         axes.set_ylabel("w2")
         axes.legend(loc="upper left", fontsize=8, framealpha=0.8)
-        axes.set_title("mean squared error over (w1, w2)", fontsize=10)
+        axes.set_title(f"{self.title}: mean squared error over (w1, w2)", fontsize=10)
         self._axes = axes
         self._figure = figure
         self._canvas = FigureCanvasAgg(figure)
@@ -123,12 +128,12 @@ class LossSurfacePath(ProbeCallback):
             self._build_figure(path[0])
         self._line.set_data(path[:, 0], path[:, 1])
         self._head.set_data(path[-1:, 0], path[-1:, 1])
-        self._step_text.set_text(f"step {step}")
+        self._step_text.set_text(picture_title(self.title, step))
         self._canvas.restore_region(self._background)
         for artist in (self._line, self._head, self._step_text):
             self._axes.draw_artist(artist)
         image = np.asarray(self._canvas.buffer_rgba())[..., :3].copy()
-        tf.summary.image("loss_surface", image[None], step=step)
+        write_image("loss_surface", image, step=step)
         return True
 
     def _record(self, step):

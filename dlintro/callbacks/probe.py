@@ -1,4 +1,4 @@
-"""What the callbacks share: the step convention, histogram and figure helpers, ProbeCallback."""
+"""What the callbacks share: the step convention, the probe gradient, histogram and figure helpers, ProbeCallback."""
 
 import keras
 import numpy as np
@@ -43,6 +43,38 @@ def symbolic_input(model, probe_x):
         model.build((None, *probe_x.shape[1:]))
         inputs = model.inputs
     return inputs[0] if len(inputs) == 1 else inputs
+
+
+def probe_gradients(model, probe_x, per_layer=None):
+    """The layers with trainable weights and a traced function of their loss gradients.
+
+    The gradient is that of the compiled loss (regularization included) in inference mode, so
+    that dropout does not make a probe noisy. The callbacks that look at gradients share this
+    one definition, so that their numbers describe the same gradient.
+
+    Args:
+        model: a compiled `keras.Model`.
+        probe_x: a batch of inputs, to build a Sequential model declared without `Input`.
+        per_layer: optional function applied to each layer's list of gradients inside the
+            traced function (for example `tf.linalg.global_norm`).
+
+    Returns:
+        (layers, gradients): `gradients(x, y)` returns one entry per layer, the list of the
+        gradients of its trainable weights in their order (or `per_layer` of that list).
+    """
+    symbolic_input(model, probe_x)  # builds a never-called Sequential's weights
+    layers = [layer for layer in model.layers if layer.trainable_weights]
+    weights = [layer.trainable_weights for layer in layers]
+
+    @tf.function
+    def gradients(x, y):
+        with tf.GradientTape() as tape:
+            y_pred = model(x, training=False)
+            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+        per_weight = tape.gradient(loss, weights)
+        return per_weight if per_layer is None else [per_layer(layer) for layer in per_weight]
+
+    return layers, gradients
 
 
 def histogram_buckets(values, bucket_count=30, value_range=None):
