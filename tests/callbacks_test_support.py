@@ -30,3 +30,20 @@ def deep_sigmoid_classifier(depth=8, width=16):
     model = keras.Sequential(layers)
     model.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
     return model
+
+
+def images(run, tag):
+    """(steps, RGB arrays) of an image tag of a loaded run, decoded from their PNG bytes."""
+    import io
+
+    from PIL import Image
+
+    from dlintro import events
+
+    steps, tensors = events.tensor_series(run, tag)
+    return steps, [np.asarray(Image.open(io.BytesIO(tensor[2])).convert("RGB")) for tensor in tensors]
+
+
+def share_of_colour(image, colour, tolerance=12):
+    """Share of an image's pixels within `tolerance` of an RGB colour in every channel."""
+    return float(np.mean(np.all(np.abs(image.astype(int) - np.asarray(colour)) <= tolerance, axis=-1)))

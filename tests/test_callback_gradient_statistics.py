@@ -31,11 +31,11 @@ def test_writes_gradient_histograms_norms_and_ratio_at_each_epoch(tmp_path):
     expected = reference_gradients(model, x, y)  # the untrained model: step 0
     model.fit(x, y, epochs=2, verbose=0, callbacks=[GradientStatistics(tmp_path, x, y)])
     run = events.load_run(tmp_path)
-    assert {"gradients/sequential/hidden/kernel", "gradients/sequential/hidden/bias",
-            "gradients/sequential/out/kernel", "gradient_norm/hidden", "gradient_norm/out",
-            "gradient_norm_ratio/first_over_last", "gradient_magnitude_log10/hidden",
+    path = f"gradients/{model.name}"  # the tags follow the weights' paths
+    assert {f"{path}/hidden/kernel", f"{path}/hidden/bias", f"{path}/out/kernel",
+            "gradient_norm/hidden", "gradient_norm/out", "gradient_norm_ratio/first_over_last", "gradient_magnitude_log10/hidden",
             "gradient_magnitude_log10/out"} <= events.tags(run)
-    assert events.plugin_of(run, "gradients/sequential/hidden/kernel") == "histograms"
+    assert events.plugin_of(run, f"{path}/hidden/kernel") == "histograms"
     for layer in ("hidden", "out"):
         steps, norms = events.scalar_series(run, f"gradient_norm/{layer}")
         assert steps == [0, 1, 2]
@@ -45,7 +45,7 @@ def test_writes_gradient_histograms_norms_and_ratio_at_each_epoch(tmp_path):
     _, hidden = events.scalar_series(run, "gradient_norm/hidden")
     _, out = events.scalar_series(run, "gradient_norm/out")
     np.testing.assert_allclose(ratios, hidden / out, rtol=1e-5)
-    _, histograms = events.tensor_series(run, "gradients/sequential/hidden/kernel")
+    _, histograms = events.tensor_series(run, f"{path}/hidden/kernel")
     assert all(h[:, 2].sum() == 2 * 3 for h in histograms)  # one count per kernel entry
     np.testing.assert_allclose(histograms[0][0, 0], expected["hidden"][0].min(), rtol=1e-4)
 
