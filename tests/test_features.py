@@ -17,6 +17,8 @@ NAMES = [  # sorted, as the run directories list them
     "circles-mlp_raw",
     "digits-cnn_raw",
     "digits-linear_handmade",
+    "digits-linear_raw",
+    "digits-mlp_handmade",
 ]
 
 
@@ -43,6 +45,8 @@ def test_every_variant_logs_its_pictures(short_run):
         "circles-linear_squares": {"decision_boundary", "hidden_units/squares"},
         "circles-mlp_raw": {"decision_boundary", "hidden_units/hidden"},
         "digits-linear_handmade": set(),
+        "digits-linear_raw": set(),
+        "digits-mlp_handmade": set(),
         "digits-cnn_raw": {"filters/conv"},
     }
     for name, tags in pictures.items():
@@ -78,6 +82,11 @@ def test_claim_numbers_in_summary(short_run):
     assert accuracy["circles-linear_raw"] <= 0.60
     assert accuracy["circles-linear_squares"] >= 0.95 and accuracy["circles-mlp_raw"] >= 0.95
     assert accuracy["digits-cnn_raw"] > accuracy["digits-linear_handmade"]
+    # The controls split the comparison: raw pixels beat the hand-made features for the same
+    # linear model, a non-linear model on the features stays below that, the CNN above it.
+    assert accuracy["digits-linear_raw"] > accuracy["digits-linear_handmade"]
+    assert accuracy["digits-mlp_handmade"] < accuracy["digits-linear_raw"]
+    assert accuracy["digits-cnn_raw"] > accuracy["digits-linear_raw"]
 
 
 @pytest.mark.parametrize("seed", [1])
@@ -117,7 +126,8 @@ def test_digit_features_against_hand_computed_values():
 
 @pytest.mark.parametrize("factory, targets", [
     (lambda: features.circle_classifier(squared_inputs=True), np.array([[0], [1]] * 3, np.float32)),
-    (features.handmade_digit_classifier, np.arange(6)),
+    (features.dense_digit_classifier, np.arange(6)),
+    (lambda: features.dense_digit_classifier(handmade_features=False, hidden_units=8), np.arange(6)),
     (lambda: features.digit_cnn(filters=4), np.arange(6)),
 ])
 def test_factory_models_save_and_load(tmp_path, factory, targets):
@@ -129,3 +139,38 @@ def test_factory_models_save_and_load(tmp_path, factory, targets):
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), rtol=1e-6)
     loaded.fit(inputs, targets, epochs=1, verbose=0)  # still compiled and trainable after loading
+
+
+def digit_variants():
+    return [v for v in features.variants(features.Config()) if v.data == "digits"]
+
+
+def test_digit_controls_each_differ_from_the_pair_in_one_thing():
+    # Every digit model has a partner with the same inputs and another kind of model, and one
+    # with the same kind of model and other inputs: a 2x2 table of features against models.
+    kinds = {(v.model in ("mlp", "cnn"), v.inputs == "raw") for v in digit_variants()}
+    assert kinds == {(False, False), (False, True), (True, False), (True, True)}
+    model = features.dense_digit_classifier(handmade_features=False)
+    assert [layer.name for layer in model.layers] == ["pixels", "output"]  # softmax regression on pixels
+    model = features.dense_digit_classifier(handmade_features=True, hidden_units=16)
+    assert [layer.name for layer in model.layers] == ["pixels", "features", "hidden", "output"]
+
+
+@pytest.mark.parametrize("control, value, holds", [
+    (None, None, True),
+    ("digits-linear_raw", 0.80, False),  # raw pixels no better than the hand-made features
+    ("digits-mlp_handmade", 0.96, False),  # a non-linear model wins the information back
+    ("digits-cnn_raw", 0.95, False),  # learned filters add nothing to raw pixels
+])
+def test_verdict_rests_on_every_digit_comparison(control, value, holds):
+    accuracy = {
+        "circles-linear_raw": 0.46, "circles-linear_squares": 0.99, "circles-mlp_raw": 0.99,
+        "digits-linear_handmade": 0.85, "digits-linear_raw": 0.956, "digits-mlp_handmade": 0.91,
+        "digits-cnn_raw": 0.978,
+    }
+    if control:
+        accuracy[control] = value
+    results = {v: {"val_accuracy": accuracy[v.name]} for v in features.variants(features.Config())}
+    verdict = features.check(features.Config(), results)
+    assert verdict.holds is holds
+    assert verdict.numbers == accuracy

@@ -103,3 +103,67 @@ def test_gradient_claim_at_initialisation_for_other_seeds(seed):
 def test_config_refuses_epochs_not_a_multiple_of_log_every():
     with pytest.raises(ValueError):
         vanishing.Config(epochs=7, log_every=2)
+
+
+def histogram_centre(histogram):
+    """The count-weighted mean of a logged histogram's bucket centres."""
+    centres = (histogram[:, 0] + histogram[:, 1]) / 2
+    return float((centres * histogram[:, 2]).sum() / histogram[:, 2].sum())
+
+
+def test_log_magnitude_histograms_separate_sigmoid_layers_and_not_relu(short_run):
+    # At step 0, log10 of the sigmoid net's first-layer gradient sizes sits about six units (a
+    # millionfold) left of its output layer's; the ReLU net's two histograms lie together.
+    gap = {}
+    for name in ("sigmoid", "relu"):
+        run = events.load_run(f"{short_run['run_dir']}/{name}")
+        centres = {}
+        for layer in ("hidden_01", "output"):
+            steps, histograms = events.tensor_series(run, f"gradient_magnitude_log10/{layer}")
+            assert steps[0] == 0
+            centres[layer] = histogram_centre(histograms[0])
+        gap[name] = centres["output"] - centres["hidden_01"]
+    assert gap["sigmoid"] > 5, gap
+    assert abs(gap["relu"]) < 1, gap
+
+
+def test_differences_between_images_fade_forward_in_the_sigmoid_net(short_run):
+    metrics = {name: entry["metrics"] for name, entry in short_run["variants"].items()}
+    assert metrics["sigmoid"]["spread_last/first"] < 1e-3
+    assert 0.1 <= metrics["relu"]["spread_last/first"] <= 10
+    numbers = short_run["claim"]["numbers"]
+    assert numbers["sigmoid_spread_last_over_first"] == metrics["sigmoid"]["spread_last/first"]
+    # With every image looking alike, the sigmoid net gives (almost) one answer for all of them.
+    assert metrics["sigmoid"]["classes_predicted"] <= 2
+    assert metrics["relu"]["classes_predicted"] == 10
+
+
+def test_spread_across_examples_against_numpy():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = vanishing.deep_network("sigmoid", hidden_layers=2, hidden_units=4)
+    x = np.random.default_rng(0).random((8, 64), dtype=np.float32)
+    first = keras.Model(model.input, model.get_layer("hidden_01").output)(x)
+    spread = vanishing._spread_across_examples(model, x)
+    assert len(spread) == 2
+    assert spread[0] == pytest.approx(float(np.mean(np.std(np.asarray(first), axis=0))), rel=1e-6)
+
+
+def test_activation_functions_picture_once_per_run(short_run):
+    for variant in vanishing.variants(vanishing.Config()):
+        run = events.load_run(f"{short_run['run_dir']}/{variant.name}")
+        assert events.plugin_of(run, "activation_functions") == "images"
+        steps, pictures = events.tensor_series(run, "activation_functions")
+        assert steps == [0]
+    image = vanishing.render_activation_functions("sigmoid")
+    assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+    # The slopes drawn are the true ones: sigmoid's peaks at 0.25, tanh's and ReLU's reach 1.
+    z = np.linspace(-5, 5, 401)
+    peaks = {name: slope(z).max() for name, (_, slope, _) in vanishing.ACTIVATIONS.items()}
+    assert peaks["sigmoid"] == pytest.approx(0.25) and peaks["tanh"] == pytest.approx(1.0) and peaks["relu"] == 1.0
+
+
+def test_views_name_logged_tags():
+    tags = " ".join(view.tag_filter for view in vanishing.VIEWS)
+    assert "activation_functions" in tags and "gradient_magnitude_log10" in tags
