@@ -147,3 +147,9 @@ def test_a_finished_run_prints_how_to_serve_it_and_links_to_its_views(runs_root)
     assert "make tensorboard LESSON=xor" in text
     links = [line.strip() for line in text.splitlines() if line.strip().startswith("http://127.0.0.1:6006/")]
     assert 2 <= len(links) <= 4 and all("runFilter" in link or "regexInput" in link for link in links)
+
+
+def test_every_variant_draws_its_network_at_every_log_point(short_run):
+    for name in short_run["variants"]:
+        steps, _ = events.tensor_series(events.load_run(f"{short_run['run_dir']}/{name}"), "network_map")
+        assert steps == [0, 50, 100, 150, 200, 250, 300], name

@@ -28,6 +28,11 @@ the opposite, it is undecided. The metric `undecided_share` (corners whose outpu
 - *Images*: `decision_boundary` for each run; drag the step slider to watch the border form.
   The one-layer and linear nets start with a straight border and fade to flat 0.5 everywhere;
   the tanh net bends its border around the corners.
+- *Images*: `network_map`, the whole net as TensorFlow Playground draws it: the two inputs,
+  every hidden unit as a small map of its output over the plane, the output with the four
+  points, and the weights as lines (orange positive, blue negative, thicker when larger). The
+  linear net's hidden units are all straight ramps, so any sum of them is a ramp too; the tanh
+  net's units bend, and the output combines their bends into a border around two corners.
 - *Time Series*: `epoch_accuracy` is the model's accuracy on the four corners at each log
   point, so it moves in steps of 0.25. The straight-border nets wander between 0.25, 0.5 and
   0.75 while they are undecided, and the tanh net reaches 1.0 by the first log point.
@@ -48,6 +53,7 @@ import numpy as np
 
 from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages
+from dlintro.callbacks.network_map import NetworkMap
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
@@ -84,6 +90,9 @@ VIEWS = (
          image_step=0),
     View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat, no border).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
+    View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
+         tag_filter="^network_map$", run_filter="xor-two_layer", shows=("network_map", "xor-two_layer_nonlinear"),
+         size=(1600, 1300)),
     View("xor-accuracy", "Accuracy at each log point, in steps of 0.25: the undecided straight-border nets wander at or below 0.75, the tanh net reaches 1.0.",
          tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
 )
@@ -155,9 +164,10 @@ def train(config, variant, log_dir):
     """Trains one variant with full reporting plus decision-boundary pictures."""
     x, y = datasets.gates(variant.gate)
     model = xor_network(variant.hidden_units, variant.hidden_activation, config.learning_rate)
-    boundary = DecisionBoundaryImages(log_dir, x, y, extent=(-0.5, 1.5, -0.5, 1.5))
+    extent = (-0.5, 1.5, -0.5, 1.5)
+    pictures = [DecisionBoundaryImages(log_dir, x, y, extent=extent), NetworkMap(log_dir, x, y, extent=extent)]
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
-        callbacks=[boundary], seed=config.seed)
+        callbacks=pictures, seed=config.seed)
     probability = np.asarray(model(x, training=False))
     accuracy = float(np.mean((probability > 0.5) == (y > 0.5)))
     loss = float(np.mean(keras.losses.binary_crossentropy(y, probability)))
