@@ -15,7 +15,13 @@ Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it
 - `GradientNormBars`: every layer's gradient norm as a bar chart on a log scale, as a picture;
 - `TrainValidationChart`: a run's training and validation loss in one Custom Scalars chart;
 - `WeightScalars`: each weight of a small model (a single neuron) as its own scalar curve;
-- `LossSurfacePath`: a two-weight linear neuron's loss surface with the path of its weights.
+- `LossSurfacePath`: a two-weight linear neuron's loss surface with the path of its weights;
+- `NetworkMap`: a two-input Dense network as TensorFlow Playground draws it: every unit's output
+  over the input plane, the weights as lines coloured by sign and thick by magnitude;
+- `StartLosses`, `StartClasses`, `LossCurvePaths`: for models that train many random starts at
+  once (the minima lesson): each start's loss, where each start stands (solved, minimum,
+  saddle, still moving, from its exact gradient and Hessian), and the starts' paths on a
+  one-weight loss curve.
 
 Example:
 
@@ -41,7 +47,11 @@ from dlintro.callbacks.filters import FilterImages
 from dlintro.callbacks.gradient_bars import GradientNormBars
 from dlintro.callbacks.gradients import GradientStatistics
 from dlintro.callbacks.hidden_units import HiddenUnitImages
+from dlintro.callbacks.loss_curve import LossCurvePaths
 from dlintro.callbacks.loss_surface import LossSurfacePath
+from dlintro.callbacks.network_map import NetworkMap
+from dlintro.callbacks.critical_points import StartClasses
+from dlintro.callbacks.start_losses import StartLosses
 from dlintro.callbacks.tensorboard import TensorBoard
 from dlintro.callbacks.train_validation import TrainValidationChart
 from dlintro.callbacks.weight_scalars import WeightScalars
@@ -54,7 +64,11 @@ __all__ = [
     "GradientNormBars",
     "GradientStatistics",
     "HiddenUnitImages",
+    "LossCurvePaths",
     "LossSurfacePath",
+    "NetworkMap",
+    "StartClasses",
+    "StartLosses",
     "TensorBoard",
     "TrainValidationChart",
     "WeightScalars",

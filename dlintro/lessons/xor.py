@@ -52,8 +52,7 @@ import keras
 import numpy as np
 
 from dlintro import datasets
-from dlintro.callbacks import DecisionBoundaryImages
-from dlintro.callbacks.network_map import NetworkMap
+from dlintro.callbacks import DecisionBoundaryImages, NetworkMap
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
