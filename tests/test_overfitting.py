@@ -190,3 +190,21 @@ def test_variants_are_told_apart_by_their_fields():
 def test_config_refuses_a_dropout_rate_of_one():
     with pytest.raises(ValueError):
         overfitting.Config(dropout_rate=1.0)
+
+
+def test_each_exercise_trains_one_variant_and_refuses_the_lessons_own_overfitting():
+    # Seed 0's unregularized net (training loss 0.003, validation loss 2.20 from a minimum of
+    # 0.30 at pass 40) and its L2 net (0.41 from 0.26): none of the exercises' expected
+    # outcomes may hold for the overfitting the lesson itself shows.
+    overfit = {"train_loss": 0.003, "val_loss": 2.20, "min_val_loss": 0.30, "min_val_loss_pass": 40.0,
+               "val_accuracy": 0.88, "test_loss": 2.39}
+    l2_climb = {**overfit, "train_loss": 0.04, "val_loss": 0.41, "min_val_loss": 0.26, "test_loss": 0.44}
+    for exercise in overfitting.EXERCISES:
+        config = exercise.config(overfitting.Config)
+        (variant,) = exercise.variants(overfitting, config)
+        metrics = l2_climb if variant.l2 else overfit
+        verdict = exercise.check(config, {variant: metrics})
+        assert verdict.holds is False, exercise.name
+        assert verdict.numbers[f"{variant.name}_val_over_min"] == pytest.approx(
+            metrics["val_loss"] / metrics["min_val_loss"]
+        )

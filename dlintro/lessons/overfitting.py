@@ -87,6 +87,7 @@ from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, TrainValidationChart
 from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
@@ -360,3 +361,137 @@ def explain(results):
                       f"stopping at pass {metrics['passes']:.0f})")
         scores.append(score)
     return " ".join(parts) + " Test loss / accuracy: " + ", ".join(scores) + "."
+
+
+# Exercises: each trains one variant with one knob turned and checks its curves' end.
+def _has_l2(variant):
+    """True for the variant trained with the L2 penalty."""
+    return bool(variant.l2)
+
+
+def _the_variant(results, chosen):
+    """The trained variant that `chosen` selects, and its metrics."""
+    return next((variant, metrics) for variant, metrics in results.items() if chosen(variant))
+
+
+def _curve_verdict(variant, metrics, holds):
+    """A verdict with the variant's final losses, its validation minimum and its accuracy."""
+    keys = ("train_loss", "val_loss", "min_val_loss", "min_val_loss_pass", "val_accuracy", "test_loss")
+    numbers = {f"{variant.name}_{key}": metrics[key] for key in keys}
+    gap = metrics["val_loss"] - metrics["train_loss"]
+    over_min = metrics["val_loss"] / metrics["min_val_loss"]
+    numbers[f"{variant.name}_gap"] = gap
+    numbers[f"{variant.name}_val_over_min"] = over_min
+    explanation = (
+        f"{variant.name}: training loss {metrics['train_loss']:.2g}, validation loss "
+        f"{metrics['val_loss']:.2g} ({gap:.2g} above it; {over_min:.2f} times its minimum "
+        f"{metrics['min_val_loss']:.2g} at pass {metrics['min_val_loss_pass']:.0f}), validation "
+        f"accuracy {metrics['val_accuracy']:.3f}."
+    )
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+def _check_noise_free(config, results):
+    """Training and validation loss below 0.001, the validation loss lowest at the end, no errors."""
+    variant, metrics = _the_variant(results, unregularized)
+    holds = (
+        metrics["train_loss"] < 0.001
+        and metrics["val_loss"] < 0.001
+        and metrics["min_val_loss_pass"] == config.epochs  # still falling at the last log point
+        and metrics["val_accuracy"] == 1.0
+    )
+    return _curve_verdict(variant, metrics, holds)
+
+
+def _check_more_points(config, results):
+    """Training loss above 0.1; validation loss within 0.25 of it and 1.75 times its minimum."""
+    variant, metrics = _the_variant(results, unregularized)
+    holds = (
+        metrics["train_loss"] > 0.1
+        and metrics["val_loss"] - metrics["train_loss"] < 0.25
+        and metrics["val_loss"] <= 1.75 * metrics["min_val_loss"]
+    )
+    return _curve_verdict(variant, metrics, holds)
+
+
+def _check_barely_climbs(chosen):
+    """A check that the `chosen` variant's training loss stays above 0.05 and its validation
+    loss ends within 1.25 times its minimum."""
+    def check_variant(config, results):
+        variant, metrics = _the_variant(results, chosen)
+        holds = metrics["train_loss"] > 0.05 and metrics["val_loss"] <= 1.25 * metrics["min_val_loss"]
+        return _curve_verdict(variant, metrics, holds)
+    return check_variant
+
+
+EXERCISES = (
+    Exercise(
+        name="noise_free",
+        question="If the points carry no noise at all, does the unregularized net still overfit, its validation loss climbing while its training loss falls?",
+        changes={"noise": 0.0},
+        keep=unregularized,
+        expected="No: its training loss falls below 0.001, and its validation loss falls with it, to below 0.001, still at its lowest at the last log point, with every validation point on the right side.",
+        check=_check_noise_free,
+        explanation=(
+            "Overfitting is learning what is true of the training points but not of new ones. "
+            "Without noise every point lies exactly on its moon, and the two moons are 0.5 apart "
+            "where they come closest, so a border that puts every training point on its own side "
+            "puts the new points there too. The net still grows as sure as it can (training loss "
+            "below 0.00001), but no new point lies on the wrong side of its border to pay for that "
+            "certainty. The 130,000 weights did not cause the climb on their own: the noise they "
+            "learned by heart did."
+        ),
+        quick={"epochs": 200},
+    ),
+    Exercise(
+        name="more_points",
+        question="With 1000 training points instead of 100 (the same noise, the same net), does the gap between training and validation loss shrink?",
+        changes={"train_size": 1000},
+        keep=unregularized,
+        expected="Yes: the training loss stays above 0.1, and the validation loss ends less than 0.25 above it and at most 1.75 times its own minimum (with 100 points the training loss ends at 0.003 or less and the validation loss at 5 to 8 times its minimum).",
+        check=_check_more_points,
+        explanation=(
+            "Each noisy point now has many neighbours from the same moon, most of them on the "
+            "right side, so bending the border around it raises the loss on them. In 400 passes "
+            "the net gets about 93 % of the training points right, not all of them, and what it "
+            "learns is mostly the moons' shape, which holds for new points too: its test loss ends "
+            "at 0.30 to 0.35 (seeds 0 to 3), against 2.39 with 100 points (seed 0). More data shrinks "
+            "overfitting here without removing it: the validation loss still climbs from its "
+            "minimum, by 28 to 45 %."
+        ),
+        quick={"epochs": 200},
+    ),
+    Exercise(
+        name="narrow",
+        question="With 8 units per hidden layer instead of 256 (177 weights instead of about 130,000), does the unregularized net's validation loss still climb far above its minimum in the 400 passes?",
+        changes={"hidden_units": 8},
+        keep=unregularized,
+        expected="Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 256 units: 5 to 8 times).",
+        check=_check_barely_climbs(unregularized),
+        explanation=(
+            "Fewer units give the border fewer bends and make it slower to fit: in 400 passes the "
+            "narrow net learns the moons' shape and only some of the noisy points, so its "
+            "validation loss has barely begun to rise. Fewer weights delay overfitting here; they "
+            "do not rule it out. 177 weights are still more than the 100 points: trained for 1200 "
+            "passes (`--epochs 1200`), the same net gets every training point right on seed 1 and "
+            "its validation loss ends 5 times its minimum (1.6 times on seed 0)."
+        ),
+    ),
+    Exercise(
+        name="strong_l2",
+        question="With an L2 penalty ten times as strong (0.01 instead of 0.001), does the L2 net's validation loss still climb after its minimum?",
+        changes={"l2": 0.01},
+        keep=_has_l2,
+        expected="Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 0.001: 1.5 times or more).",
+        check=_check_barely_climbs(_has_l2),
+        explanation=(
+            "Every weight now costs ten times as much, so the net keeps only the weights that many "
+            "points hold up. Curling the border around a single noisy point needs large weights "
+            "that only that point pays for, and they are no longer worth their cost: the training "
+            "loss stays well above 0 (0.12 to 0.27 on seeds 0 to 3) and the validation loss ends "
+            "within 3 % of its minimum. The price is paid on the training points, not on new ones: "
+            "the test loss ends at 0.28 to 0.34, against 2.39 without regularization (seed 0)."
+        ),
+        quick={"epochs": 300},
+    ),
+)
