@@ -87,3 +87,12 @@ def test_bad_exercise_requests_are_refused_in_one_line_and_write_nothing(words, 
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("dlintro: error: ") and message in line
     assert not (runs_root / "xor").exists()
+
+
+def test_the_readme_lists_every_exercise():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    listed = readme.split("<!-- exercises:start -->")[1].split("<!-- exercises:end -->")[0]
+    for name, exercise in EVERY_EXERCISE:
+        assert f"make lesson-{name} EXERCISE={exercise}" in listed, (name, exercise)
