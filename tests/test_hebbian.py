@@ -156,3 +156,31 @@ def test_the_update_is_the_instar_rule_and_ojas_formula_with_a_0_1_output():
         oja = weights + 0.2 * post * (pre - post * weights)
         np.testing.assert_allclose(instar, oja)  # post * post = post for a 0/1 output
         np.testing.assert_allclose(dog.synapses.kernel.numpy().ravel(), instar, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [({}, 6), ({"learning_rate": 0.3}, 2), ({"threshold": 0.9}, 21), ({"threshold": 0.97, "trials": 40}, 33)],
+)
+def test_the_closed_form_first_firing_trial_matches_the_trials(changes, expected):
+    config = hebbian.Config(**changes)
+    assert hebbian.first_firing_trial(config) == expected
+    dog = hebbian.hebbian_neuron(config.food_weight, config.bell_weight, config.threshold, config.learning_rate)
+    fires = []
+    for _ in range(config.trials):
+        dog.train_on_batch(BELL_AND_FOOD)
+        fires.append(float(dog.predict(BELL_ALONE, verbose=0)[0, 0]))
+    assert fires.index(1.0) + 1 == expected
+
+
+def test_extinction_trials_follow_the_conditioning_trials(tmp_path):
+    config = hebbian.Config(trials=10, extinction_trials=5)
+    metrics = hebbian.train(config, hebbian.Conditioning(name="paired", schedule="paired"), tmp_path / "paired")
+    run = events.load_run(tmp_path / "paired")
+    steps, bell = events.scalar_series(run, "response/bell_alone")
+    assert steps == list(range(16))  # the untrained dog, 10 paired trials, 5 bell-only ones
+    assert metrics["bell_response_conditioned"] == pytest.approx(bell[10])
+    assert metrics["bell_response_after"] == pytest.approx(bell[15]) and bell[15] > bell[10]
+    assert metrics["bell_first_fires_at_trial"] == 6
+    _, food = events.scalar_series(run, "weights/food")
+    np.testing.assert_allclose(food[10:], [0.9**k for k in range(6)], rtol=1e-5)

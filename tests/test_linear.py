@@ -108,3 +108,16 @@ def test_descent_converges_below_two_over_lambda_max_and_diverges_above(runs_roo
     assert above["status"] == "diverged"
     assert above["variants"]["gradient_descent"]["status"] == "diverged"
     assert above["claim"]["holds"] is None
+
+
+def test_path_metrics_split_the_error_along_the_bowls_directions():
+    solution = linear.least_squares_solution()
+    valley, steep = linear.curvature_directions()
+    # A path whose steep error flips sign at every step while its valley error shrinks.
+    path = np.array([solution + (-0.5) ** k * steep + 0.9**k * valley for k in range(30)])
+    metrics = linear._path_metrics(path, solution)
+    assert metrics["steep_overshoots"] == linear.OVERSHOOT_WINDOW
+    assert metrics["valley_share"] == pytest.approx(0.9**29 / np.hypot(0.5**29, 0.9**29))
+    assert metrics["start_error"] == pytest.approx(np.max(np.abs(steep + valley)))
+    # Without the flips there are no overshoots.
+    assert linear._path_metrics(np.abs(path - solution) + solution, solution)["steep_overshoots"] == 0

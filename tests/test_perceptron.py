@@ -32,6 +32,7 @@ def test_one_update_is_the_perceptron_rule_worked_by_hand():
     kernel, bias = layer.get_weights()
     np.testing.assert_allclose(kernel.ravel(), [0.25, 0.0])
     np.testing.assert_allclose(bias, [0.0])
+    assert model.mistakes.numpy() == 2  # two wrong answers, two updates
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,7 @@ previous lesson learns from one, and so does the Rescorla-Wagner model of condit
 """
 
 import dataclasses
+import math
 from typing import Annotated
 
 import keras
@@ -73,6 +74,7 @@ from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
 from dlintro import datasets
 from dlintro.config import ConfigError, LessonConfig, Range
+from dlintro.exercises import Exercise
 from dlintro.rules import RuleLearner, step
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog
@@ -94,6 +96,7 @@ class Config(LessonConfig):
     food_weight: Annotated[float, Range(0, 10)] = 1.0  # food-to-saliva connection at the start
     bell_weight: Annotated[float, Range(0, 10)] = 0.1  # bell-to-saliva connection at the start
     threshold: Annotated[float, Range(0, 10, open_low=True)] = 0.5  # drive at which the neuron fires
+    extinction_trials: Annotated[int, Range(0, 100_000)] = 0  # bell-only trials after the conditioning trials
 
     def __post_init__(self):
         super().__post_init__()
@@ -265,6 +268,17 @@ def _trial_values(model, stimulus):
     }
 
 
+def _schedule(config, variant):
+    """The variant's conditioning trials, then `config.extinction_trials` trials of the bell alone."""
+    conditioning = datasets.conditioning(variant.schedule, config.trials)
+    extinction = datasets.conditioning("bell_only", config.extinction_trials)
+    return np.concatenate([conditioning, extinction])
+
+
+def _bell_drive(model):
+    return float(np.asarray(model.drive(BELL_ALONE))[0, 0])
+
+
 def train(config, variant, log_dir):
     """Presents the variant's stimuli trial after trial; logs weights and responses per trial."""
     model = hebbian_neuron(
@@ -273,8 +287,10 @@ def train(config, variant, log_dir):
         threshold=config.threshold,
         learning_rate=config.learning_rate,
     )
-    trials = datasets.conditioning(variant.schedule, config.trials)
-    bell_before = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
+    trials = _schedule(config, variant)
+    bell_before = _bell_drive(model)
+    bell_conditioned = bell_before
+    first_firing = -1  # the first trial after which the bell alone fires; -1: none did
     with LoopLog(log_dir) as log:
         tf.summary.experimental.write_raw_pb(
             custom_scalar_summary.pb(conditioning_layout()).SerializeToString(), step=0
@@ -283,9 +299,15 @@ def train(config, variant, log_dir):
         for trial in range(1, len(trials) + 1):
             stimulus = trials[trial - 1 : trial]
             model.train_on_batch(stimulus)
-            log.scalars(trial, _trial_values(model, stimulus))
+            values = _trial_values(model, stimulus)
+            log.scalars(trial, values)
+            if first_firing < 0 and values["fires/bell_alone"]:
+                first_firing = trial
+            if trial == config.trials:
+                bell_conditioned = values["response/bell_alone"]
     food_weight, bell_weight = np.asarray(model.synapses.kernel).ravel()
-    bell_after = float(np.asarray(model.drive(BELL_ALONE))[0, 0])
+    bell_after = _bell_drive(model)
+    food_after = float(np.asarray(model.drive(FOOD_ALONE))[0, 0])
     return {
         "food_weight": float(food_weight),
         "bell_weight": float(bell_weight),
@@ -293,6 +315,9 @@ def train(config, variant, log_dir):
         "bell_response_after": bell_after,
         "bell_fires_before": float(bell_before >= config.threshold),
         "bell_fires_after": float(bell_after >= config.threshold),
+        "bell_response_conditioned": bell_conditioned,
+        "bell_first_fires_at_trial": first_firing,
+        "food_fires_after": float(food_after >= config.threshold),
     }
 
 
@@ -310,8 +335,9 @@ def check(config, results):
         and all(m["bell_fires_before"] == 0.0 and m["bell_fires_after"] == 1.0 for m in paired)
         and all(m["bell_fires_after"] == 0.0 for m in controls)
     )
+    extinction = f" and {config.extinction_trials} bell-only trials" if config.extinction_trials else ""
     explanation = (
-        f"Threshold {config.threshold:g}. Bell alone after {config.trials} trials: "
+        f"Threshold {config.threshold:g}. Bell alone after {config.trials} trials{extinction}: "
         + ", ".join(
             f"{variant.name} {m['bell_response_before']:.3f} -> {m['bell_response_after']:.3f} "
             f"({'fires' if m['bell_fires_after'] else 'silent'})"
@@ -320,3 +346,133 @@ def check(config, results):
         + "."
     )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+# Exercises: predict, run, check.
+def _paired(variant):
+    return variant.schedule == "paired"
+
+
+def first_firing_trial(config):
+    """The paired trial after which the bell alone first fires, in closed form.
+
+    Every paired trial fires the neuron (the food alone reaches the threshold), so each one
+    moves the bell's weight a fraction `rate` of the way to 1: after n trials
+    `1 - w_bell = (1 - w_bell_start) * (1 - rate)^n`. The bell fires once that weight reaches
+    the threshold, at the first n with `(1 - rate)^n <= (1 - threshold) / (1 - w_bell_start)`.
+    """
+    ratio = (1.0 - config.threshold) / (1.0 - config.bell_weight)
+    return math.ceil(math.log(ratio) / math.log(1.0 - config.learning_rate))
+
+
+def _first_firing_text(trial):
+    return "never fires alone" if trial < 0 else f"first fires alone after trial {trial}"
+
+
+def _describe(config, results):
+    return "; ".join(
+        f"{variant.name}: bell alone {m['bell_response_before']:.3f} at the start, "
+        f"{m['bell_response_conditioned']:.4f} after the {config.trials} paired trials, "
+        f"{m['bell_response_after']:.4f} at the end ({'fires' if m['bell_fires_after'] else 'silent'}), "
+        + _first_firing_text(m["bell_first_fires_at_trial"])
+        + "; food alone at the end "
+        f"{'fires' if m['food_fires_after'] else 'silent'} (food weight {m['food_weight']:.4f}); "
+        f"threshold {config.threshold:g}"
+        for variant, m in results.items()
+    ) + "."
+
+
+def _check_no_extinction(config, results):
+    numbers = {}
+    for variant, m in results.items():
+        for key in ("bell_response_conditioned", "bell_response_after", "bell_fires_after"):
+            numbers[f"{variant.name}/{key}"] = m[key]
+    holds = all(
+        m["bell_fires_after"] == 1.0 and m["bell_response_after"] > m["bell_response_conditioned"]
+        for m in results.values()
+    )
+    return Verdict(holds, numbers, _describe(config, results))
+
+
+def _check_first_firing(config, results):
+    predicted = first_firing_trial(config)
+    numbers = {"predicted_first_trial": predicted}
+    numbers.update({f"{variant.name}/bell_first_fires_at_trial": m["bell_first_fires_at_trial"]
+                    for variant, m in results.items()})
+    holds = all(m["bell_first_fires_at_trial"] == predicted for m in results.values())
+    explanation = f"Closed form: trial {predicted}. " + _describe(config, results)
+    return Verdict(holds, numbers, explanation)
+
+
+EXERCISES = (
+    Exercise(
+        name="extinction",
+        question=(
+            "After the 30 paired trials, the bell rings 20 more times without food. Does the bell "
+            "alone still make the neuron fire at the end?"
+        ),
+        changes={"extinction_trials": 20},
+        keep=_paired,
+        expected=(
+            "Yes: the bell alone still fires the neuron, and its connection is stronger after the "
+            "20 bell-only trials than at the end of the pairing."
+        ),
+        check=_check_no_extinction,
+        explanation=(
+            "Once conditioned, the bell alone fires the neuron, so on every bell-only trial pre "
+            "(bell) and post (firing) are active together and the instar rule moves the bell's "
+            "weight further towards 1: from 0.962 after the pairing to 0.995 after the 20 "
+            "bell-only trials. What decays is the food's weight, silent on those trials: "
+            "1.0 * 0.9^20 = 0.12, so the food alone stops firing the neuron after the 7th of them. "
+            "A dog extinguishes: it stops salivating at a bell that no longer brings food. Learning "
+            "that needs a signal that the expected food did not come, an error, as in the "
+            "Rescorla-Wagner model (1972); this rule has no such signal."
+        ),
+        quick={"trials": 10},
+    ),
+    Exercise(
+        name="faster_rate",
+        question=(
+            "With the learning rate raised from 0.1 to 0.3, after which paired trial does the bell "
+            "alone first fire the neuron (it is the 6th at 0.1)?"
+        ),
+        changes={"learning_rate": 0.3},
+        keep=_paired,
+        expected=(
+            "After the 2nd: the first n with (1 - 0.3)^n <= (1 - 0.5) / (1 - 0.1), and the run "
+            "agrees with that closed form."
+        ),
+        check=_check_first_firing,
+        explanation=(
+            "Every paired trial fires the neuron, so each one closes a fraction `rate` of the bell "
+            "weight's gap to 1: after n trials the gap is 0.9 * (1 - rate)^n. The bell fires once "
+            "the weight reaches the threshold, that is once the gap is at most 0.5. At rate 0.1 that "
+            "takes n >= ln(0.5 / 0.9) / ln(0.9) = 5.6, the 6th trial; at rate 0.3, n >= "
+            "ln(0.5 / 0.9) / ln(0.7) = 1.6, the 2nd. The rule does not learn anything different, "
+            "only in fewer, bigger steps."
+        ),
+        quick={"trials": 10},
+    ),
+    Exercise(
+        name="higher_threshold",
+        question=(
+            "With the firing threshold raised from 0.5 to 0.9, does the bell alone come to fire the "
+            "neuron within the 30 paired trials, and after which one?"
+        ),
+        changes={"threshold": 0.9},
+        keep=_paired,
+        expected=(
+            "Yes, after the 21st: the first n with (1 - 0.1)^n <= (1 - 0.9) / (1 - 0.1), and the run "
+            "agrees with that closed form."
+        ),
+        check=_check_first_firing,
+        explanation=(
+            "The food alone (weight 1.0) still reaches the raised threshold, so every paired trial "
+            "still fires the neuron and moves the bell's weight a tenth of the way to 1. Only the "
+            "goal is farther: the bell's weight has to close its gap to 1 from 0.9 to 0.1 instead "
+            "of to 0.5, n >= ln(0.1 / 0.9) / ln(0.9) = 20.9 trials, the 21st instead of the 6th. "
+            "Because the weight approaches 1 ever more slowly, a threshold just below 1 would take "
+            "many more: 0.97 needs 33 trials, more than the 30 of the default run."
+        ),
+    ),
+)

@@ -68,6 +68,7 @@ from dlintro.callbacks import (
     WeightScalars,
 )
 from dlintro.config import LessonConfig, Range
+from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
@@ -120,6 +121,12 @@ def largest_stable_learning_rate():
     return 2.0 / float(np.linalg.eigvalsh(loss_hessian()).max())
 
 
+def curvature_directions():
+    """The bowl's shallow (valley) and steep directions: unit eigenvectors of the Hessian."""
+    _, directions = np.linalg.eigh(loss_hessian())
+    return directions[:, 0], directions[:, 1]
+
+
 # Model.
 def linear_neuron(learning_rate=0.05):
     """A compiled neuron that outputs `w1 * x1 + w2 * x2`: no bias, no activation.
@@ -170,12 +177,17 @@ def train(config, variant, log_dir):
     # read after every step. The histograms and pictures, which cost more and change slowly,
     # are drawn only every `config.log_every` steps.
     every = config.log_every
+    path = [start.astype(np.float64)]
+    record_weights = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: path.append(model.get_layer("neuron").kernel.numpy().ravel().astype(np.float64))
+    )
     callbacks = [
         TensorBoard(log_dir, histogram_freq=every),
         ActivationStatistics(log_dir, x, every=every),
         GradientStatistics(log_dir, x, y, every=every),
         WeightScalars(log_dir, each_step=True),
         LossSurfacePath(log_dir, x, y, solution=solution, picture_every=every),
+        record_weights,
     ]
     fit(model, x, y, log_dir=log_dir, epochs=config.steps, log_every=1, callbacks=callbacks,
         seed=config.seed, report=False)
@@ -192,6 +204,32 @@ def train(config, variant, log_dir):
         "max_error": float(np.max(np.abs(weights - solution))),
         "loss": float(np.mean(residual**2)),
         "lstsq_loss": float(np.mean(oracle_residual**2)),
+        **_path_metrics(np.array(path), solution),
+    }
+
+
+# How many of the first steps the overshoot count looks at: few enough that the steep
+# direction's error is still far above float32 rounding at any stable learning rate.
+OVERSHOOT_WINDOW = 20
+
+
+def _path_metrics(path, solution):
+    """What the path of the weights says about the two directions of the bowl.
+
+    `start_error`: the start's largest difference from lstsq, per coordinate.
+    `valley_share`: the share of the final distance to lstsq that lies along the valley.
+    `steep_overshoots`: of the first `OVERSHOOT_WINDOW` steps, how many carried the weights
+    across the answer along the steep direction (its error changed sign).
+    """
+    valley, steep = curvature_directions()
+    errors = path - solution
+    final = errors[-1]
+    distance = float(np.linalg.norm(final))
+    steep_errors = errors[: OVERSHOOT_WINDOW + 1] @ steep
+    return {
+        "start_error": float(np.max(np.abs(errors[0]))),
+        "valley_share": abs(float(final @ valley)) / distance if distance else 0.0,
+        "steep_overshoots": int(np.sum(np.sign(steep_errors[1:]) == -np.sign(steep_errors[:-1]))),
     }
 
 
@@ -214,3 +252,102 @@ def check(config, results):
         f"converges below 2 / lambda_max = {largest_stable_learning_rate():.4f}."
     )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+# Exercises: predict, run, check.
+def _describe(results):
+    """The final weights and distances of each run, for an exercise's verdict."""
+    return "; ".join(
+        f"{variant.name}: (w1, w2) = ({m['w1']:.6g}, {m['w2']:.6g}), largest difference from lstsq "
+        f"{m['max_error']:.2e} (at the start {m['start_error']:.3g}), share of the remaining distance "
+        f"along the valley {m['valley_share']:.6f}, overshoots along the steep direction in the first "
+        f"{OVERSHOOT_WINDOW} steps {m['steep_overshoots']}"
+        for variant, m in results.items()
+    ) + "."
+
+
+def _numbers(results, keys):
+    return {f"{variant.name}/{key}": metrics[key] for variant, metrics in results.items() for key in keys}
+
+
+def _check_valley_left(config, results):
+    holds = all(metrics["valley_share"] > 0.99 for metrics in results.values())
+    return Verdict(holds, _numbers(results, ("valley_share", "max_error")), _describe(results))
+
+
+def _check_zigzag_converges(config, results):
+    holds = all(
+        metrics["max_error"] <= TOLERANCE and metrics["steep_overshoots"] == min(OVERSHOOT_WINDOW, config.steps)
+        for metrics in results.values()
+    )
+    return Verdict(holds, _numbers(results, ("max_error", "steep_overshoots")), _describe(results))
+
+
+def _check_runs_away(config, results):
+    holds = all(metrics["max_error"] > 1e6 * metrics["start_error"] for metrics in results.values())
+    return Verdict(holds, _numbers(results, ("max_error", "start_error")), _describe(results))
+
+
+EXERCISES = (
+    Exercise(
+        name="few_steps",
+        question=(
+            "After only 20 steps at the default rate, is what is left of the distance to the "
+            "answer mostly along the bowl's steep direction or along its valley?"
+        ),
+        changes={"steps": 20},
+        expected="Along the valley: more than 99 % of the remaining distance to lstsq's answer lies along the valley direction.",
+        check=_check_valley_left,
+        explanation=(
+            "Each step multiplies the error along each of the bowl's directions by 1 - rate * "
+            "curvature: along the steep direction (0.88, 0.47), curvature 9.11, by 1 - 0.05 * "
+            "9.11 = 0.54; along the valley (0.47, -0.88), curvature 1.89, by 0.91. After 20 steps "
+            "the steep part is down to 0.54^20 = 5e-6 of where it started, the valley part only to "
+            "0.91^20 = 0.14, so what is left lies along the valley (more than 99.99 % of it in the "
+            "runs of seeds 0, 1 and 2). The shallow direction sets how long descent takes: a "
+            "long, flat valley is what makes plain gradient descent slow."
+        ),
+    ),
+    Exercise(
+        name="just_below_limit",
+        question=(
+            "Descent on this bowl converges for learning rates below 2 / lambda_max = 0.22. At "
+            "0.21, just below the limit, do the weights still get within 1e-3 of the answer in "
+            "150 steps, and how do they move along the steep direction?"
+        ),
+        changes={"learning_rate": 0.21},
+        expected=(
+            "Yes, within 1e-3 after 150 steps, and along the steep direction the weights jump "
+            "across the answer at every one of the first 20 steps."
+        ),
+        check=_check_zigzag_converges,
+        explanation=(
+            "Along the steep direction one step multiplies the error by 1 - 0.21 * 9.11 = -0.91: "
+            "the minus sign carries the weights to the other side of the answer at every step, and "
+            "since 0.91 is below 1 each jump is a little shorter than the last. After 150 steps "
+            "that factor has shrunk the error to 0.91^150 = 1e-6 of its start, and along the "
+            "valley (factor 1 - 0.21 * 1.89 = 0.60) it is gone even sooner: the runs end about "
+            "2e-6 from lstsq's answer. Any rate below 2 / 9.11 keeps the factor's size below 1, "
+            "however slowly it zigzags."
+        ),
+    ),
+    Exercise(
+        name="above_limit",
+        question=(
+            "At learning rate 0.25, a little above the limit 2 / lambda_max = 0.22, where are the "
+            "weights after 150 steps?"
+        ),
+        changes={"learning_rate": 0.25},
+        expected="Far off: more than a million times farther from lstsq's answer than they started.",
+        check=_check_runs_away,
+        explanation=(
+            "Along the steep direction one step now multiplies the error by 1 - 0.25 * 9.11 = "
+            "-1.28: every jump across the answer lands 28 % farther away than the last. After "
+            "150 steps that is 1.28^150 = 8e15 times the start's error along that direction, and "
+            "the runs end about 1e16 from the answer, with a loss near 1e33 (still finite in "
+            "float32; at learning rate 0.3 it overflows after 77 steps and the run is reported "
+            "diverged). Along the valley the same rate still converges (factor 0.53): stability "
+            "is decided by the steepest direction alone."
+        ),
+    ),
+)
