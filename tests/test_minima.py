@@ -276,3 +276,48 @@ def test_config_refuses_inconsistent_settings(arguments):
 
     with pytest.raises(ConfigError):
         parse_overrides(minima.Config, arguments)
+
+
+def exercise_results(name, **metrics_by_units):
+    """Made-up results for the variants an exercise trains, renamed so names cannot be parsed."""
+    from dlintro.exercises import find
+
+    exercise = find(minima, name)
+    config = exercise.config(minima.Config)
+    chosen = [dataclasses.replace(v, name=f"run{i}") for i, v in enumerate(exercise.variants(minima, config))]
+    results = {v: metrics_by_units[f"u{v.hidden_units}" if isinstance(v, minima.Ensemble) else "sine"]
+               for v in chosen}
+    return exercise, config, results
+
+
+def shares(stuck, still_moving=0.0):
+    return {"stuck_share": stuck, "solved_share": 1 - stuck, "minimum_share": stuck - still_moving,
+            "saddle_share": 0.0, "still_moving_share": still_moving}
+
+
+@pytest.mark.parametrize(
+    ("name", "holding", "failing"),
+    [
+        ("three_units", dict(u3=shares(0.13), u8=shares(0.0)), dict(u3=shares(0.3), u8=shares(0.0))),
+        ("three_units", dict(u3=shares(0.13), u8=shares(0.0)), dict(u3=shares(0.0), u8=shares(0.0))),
+        ("train_longer", dict(u2=shares(0.4)), dict(u2=shares(0.1))),
+        ("fast_adam", dict(u2=shares(0.8), u8=shares(0.3)), dict(u2=shares(0.8), u8=shares(0.0))),
+        ("sine_big_step", dict(sine={**shares(0.0), "solved_share": 0.125, "still_moving_share": 0.5}),
+         dict(sine={**shares(0.0), "solved_share": 0.5, "still_moving_share": 0.5})),
+    ],
+)
+def test_exercise_checks_select_by_fields_and_refuse_the_other_outcome(name, holding, failing):
+    exercise, config, results = exercise_results(name, **holding)
+    assert exercise.check(config, results).holds is True
+    exercise, config, results = exercise_results(name, **failing)
+    assert exercise.check(config, results).holds is False
+
+
+def test_the_longer_training_exercise_trains_only_the_2_unit_adam_net():
+    from dlintro.exercises import find
+
+    exercise = find(minima, "train_longer")
+    (variant,) = exercise.variants(minima, exercise.config(minima.Config))
+    assert (variant.hidden_units, variant.optimizer) == (2, "adam")
+    with pytest.raises(ConfigError):  # it pins the narrow width it talks about
+        exercise.config(minima.Config, {"narrow_units": 3})

@@ -97,6 +97,7 @@ from dlintro.callbacks.loss_curve import LossCurvePaths
 from dlintro.callbacks.probe import figure_to_array
 from dlintro.callbacks.start_losses import StartLosses, per_start_losses, start_losses
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
+from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog, fit
 from dlintro.views import View
@@ -648,3 +649,161 @@ def check(config, results):
                 f"{metrics['smallest_curvature_in_minima']:.3g})."
             )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+# Exercises: predict, run, check.
+def _adam_nets(variant):
+    """True for the XOR nets trained with Adam, the optimizer the lesson's claim is checked on."""
+    return isinstance(variant, Ensemble) and variant.optimizer == "adam"
+
+
+def _two_unit_adam_net(variant):
+    """The 2-unit net with Adam (the exercise that keeps it also sets `narrow_units` to 2)."""
+    return _adam_nets(variant) and variant.hidden_units == 2
+
+
+def _sine_neuron(variant):
+    return isinstance(variant, SineStarts)
+
+
+def _stuck_shares(config, results):
+    """The stuck share of every XOR net trained, by width (the configured units)."""
+    return {variant.hidden_units: metrics["stuck_share"] for variant, metrics in results.items()
+            if isinstance(variant, Ensemble)}
+
+
+def _shares_sentence(config, results):
+    return f"Share of {config.starts} starts stuck: " + ", ".join(
+        f"{variant.name} {metrics['stuck_share']:.0%}" for variant, metrics in results.items()
+    ) + "."
+
+
+def _check_three_units(config, results):
+    shares = _stuck_shares(config, results)
+    narrow, wide = shares[config.narrow_units], shares[config.wide_units]
+    holds = wide < narrow < 0.25
+    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
+    return Verdict(holds, numbers, _shares_sentence(config, results))
+
+
+def _check_still_stuck(config, results):
+    (metrics,) = results.values()
+    holds = metrics["stuck_share"] >= 0.3
+    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
+    explanation = _shares_sentence(config, results) + (
+        f" Stalled, at a minimum or a saddle: {metrics['minimum_share'] + metrics['saddle_share']:.0%};"
+        f" still moving: {metrics['still_moving_share']:.0%}."
+    )
+    return Verdict(holds, numbers, explanation)
+
+
+def _check_fast_adam(config, results):
+    shares = _stuck_shares(config, results)
+    holds = shares[config.narrow_units] >= 0.6 and shares[config.wide_units] >= 0.15
+    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
+    return Verdict(holds, numbers, _shares_sentence(config, results))
+
+
+def _check_sine_big_step(config, results):
+    (variant, metrics), = results.items()
+    holds = metrics["solved_share"] <= 0.25 and metrics["still_moving_share"] >= 0.25
+    numbers = {f"{variant.name}/{name}_share": metrics[f"{name}_share"]
+               for name in ("solved", "minimum", "saddle", "still_moving")}
+    explanation = (
+        f"Of {variant.starts} starts: {metrics['solved_share']:.0%} in the deepest valley, "
+        f"{metrics['minimum_share']:.0%} settled in another valley, "
+        f"{metrics['still_moving_share']:.0%} still moving."
+    )
+    return Verdict(holds, numbers, explanation)
+
+
+EXERCISES = (
+    Exercise(
+        name="three_units",
+        question=(
+            "With 3 hidden units instead of 2, do as many starts get stuck as with 2 (42 % with "
+            "Adam in the lesson's default run), none as with 8, or a share in between?"
+        ),
+        changes={"narrow_units": 3},
+        keep=_adam_nets,
+        expected="In between: more of the 3-unit starts than of the 8-unit starts end stuck, but fewer than 25 %.",
+        check=_check_three_units,
+        explanation=(
+            "A third hidden unit gives the net more ways to split the four corners between its "
+            "units, so fewer random starts end on a plateau; eight give so many that none of the "
+            "lesson's starts does. With seeds 0, 1 and 2, 16, 11 and 13 % of the 3-unit starts "
+            "ended stuck (2 units: 42, 39 and 38 %; 8 units: 0 %). Nearly all of them sit where "
+            "the 2-unit net's 0.35 starts sit, at loss 0.347 with two corners undecided, but "
+            "there the second-order test now finds a direction curving down (an eigenvalue of "
+            "-1e-5 to -3e-4 times the largest): every stuck 3-unit start is at a saddle, none at "
+            "a minimum. The extra unit opens a way down, but one so flat that 1000 passes of Adam "
+            "did not take it."
+        ),
+        quick={"starts": 40, "epochs": 400, "log_every": 200},
+    ),
+    Exercise(
+        name="train_longer",
+        question="Trained 4 times longer, 4000 passes instead of 1000, do the stuck starts of the 2-unit net get out?",
+        changes={"epochs": 4000, "narrow_units": 2},
+        keep=_two_unit_adam_net,
+        expected="Hardly: after 4000 passes at least 30 % of the 2-unit starts are still stuck.",
+        check=_check_still_stuck,
+        explanation=(
+            "The stuck starts sit on plateaus where the sigmoid units saturate: the gradient there "
+            "is tiny and shrinks as the weights grow, so each pass moves them less. With seeds 0, "
+            "1 and 2, 42, 39 and 38 % of the starts were stuck after 1000 passes, the same 42, 39 "
+            "and 38 % after 4000, and 41, 39 and 38 % after 8000: one start in 300 got out. (After "
+            "8000 passes even the 0.48 starts, saddles at 1000, pass the test for a minimum: their "
+            "downward curvature has flattened below the test's tolerance.) Longer training is not "
+            "the cure here; a wider net is."
+        ),
+    ),
+    Exercise(
+        name="fast_adam",
+        question="With Adam's step 10 times larger (0.5 instead of 0.05), do fewer starts get stuck, or more?",
+        changes={"adam_learning_rate": 0.5},
+        keep=_adam_nets,
+        expected="More: at least 60 % of the 2-unit starts end stuck, and even at least 15 % of the 8-unit starts.",
+        check=_check_fast_adam,
+        explanation=(
+            "Adam moves each weight by up to about its learning rate per step, whatever the size of "
+            "its gradient (Kingma and Ba, 2015). At 0.5 the weights grow large before the hidden "
+            "units have sorted out the corners: measured with seed 0 on the 2-unit net, 56 % of the "
+            "hidden outputs were saturated (below 0.05 or above 0.95) after 10 passes, against 1 % "
+            "at 0.05, and the median hidden weight was 10.5 after 50 passes, against 2.2. A "
+            "saturated unit's gradient nearly vanishes, so the start is left on a plateau. With "
+            "seeds 0, 1 and 2, 80, 85 and 76 % of the 2-unit starts ended stuck (42, 39 and 38 % at "
+            "0.05), split about evenly between the 0.35 and the 0.48 levels, and even the "
+            "8-unit net, which the lesson's step cured, left 33, 27 and 37 % stuck, nearly all "
+            "at saddles. Width helps only if the steps leave "
+            "the units time to find their roles."
+        ),
+        quick={"starts": 40, "epochs": 400, "log_every": 200},
+    ),
+    Exercise(
+        name="sine_big_step",
+        question=(
+            "With a step 20 times larger (1.0 instead of 0.05), do the sine neuron's starts leap "
+            "out of the shallow valleys into the deepest one?"
+        ),
+        changes={"sine_learning_rate": 1.0},
+        keep=_sine_neuron,
+        expected=(
+            "No: at most a quarter of the starts end in the deepest valley, and at least a quarter "
+            "never settle (still moving)."
+        ),
+        check=_check_sine_big_step,
+        explanation=(
+            "Gradient descent can settle on a valley floor only if its step is below 2 / curvature "
+            "there, the limit the linear lesson found for its bowl. The sine neuron's valleys "
+            "curve by 3.87 (the deepest, at w = 2.10), 2.19 (at 4.69) and 0.44 (at 7.28), so their "
+            "limits are 0.52, 0.91 and 4.5. A step of 1.0 is above the first two: a start in either "
+            "of them overshoots the floor back and forth and cannot settle; only the shallow valley "
+            "at 7.28 holds one. With seeds 0, 1 and 2, one start in 8 was inside the deepest valley "
+            "when training stopped, passing through with a large gradient; 62, 62 and 50 % were "
+            "still moving; every start that settled did so at 7.28 (loss 1.165). A larger step "
+            "does not find the deeper valleys: it is thrown out of them."
+        ),
+        quick={"sine_epochs": 200, "sine_log_every": 20},
+    ),
+)
