@@ -86,6 +86,11 @@ def test_every_run_has_its_line_and_its_weights(runs_by_seed):
             assert steps == [0, 10, 20, 30, 40]
             assert values[-1] == pytest.approx(final[weight], abs=1e-6)
         assert events.plugin_of(run, "_hparams_/session_start_info") == "hparams"
+        # The sigmoid neuron is drawn whole at every log point; the rule's subclassed neuron is not.
+        if name.endswith("sigmoid_gradient"):
+            assert events.tensor_series(run, "network_map")[0] == [0, 10, 20, 30, 40]
+        else:
+            assert "network_map" not in events.tags(run)
 
 
 def test_perceptron_rule_freezes_once_every_corner_is_right(runs_by_seed):

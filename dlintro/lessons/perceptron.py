@@ -48,6 +48,10 @@ w = 0, b = 0 both conventions give 50 % on both gates, and no final output is ex
 
 **What to look at in TensorBoard**
 
+- *Images*: `network_map` of the sigmoid neuron's runs: the neuron drawn whole, as TensorFlow
+  Playground draws a network: its two inputs, its two weights as lines (orange positive, blue
+  negative, thicker when larger) and its output over the plane with the four points. On AND
+  the lines thicken as the weights grow; on XOR they thin out to nothing.
 - *Images*: `decision_boundary` for each run (orange where the neuron says 1, blue where it
   says 0, paler towards 0.5, a dark line at 0.5); drag the step slider. On AND, OR, NAND and
   NOR the line soon cuts the square correctly and stays. Under the perceptron rule it stops at
@@ -82,7 +86,7 @@ import numpy as np
 from keras import ops
 
 from dlintro import datasets
-from dlintro.callbacks import DecisionBoundaryImages, TensorBoard, WeightScalars
+from dlintro.callbacks import DecisionBoundaryImages, NetworkMap, TensorBoard, WeightScalars
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
 from dlintro.rules import RuleLearner, step
@@ -118,6 +122,8 @@ VIEWS = (
     View("perceptron-boundaries", "The perceptron rule's line on each gate: right for AND, OR, NAND, NOR; never for XOR, XNOR.",
          tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
          size=(1600, 1400)),
+    View("perceptron-network-map", "The sigmoid neuron drawn whole: its two inputs, its two weights as lines (orange positive, blue negative), its output over the plane.",
+         tag_filter="^network_map$", run_filter="(and|xor)-sigmoid_gradient$", shows=("network_map", "and-sigmoid_gradient")),
     View("perceptron-accuracy", "The sigmoid neurons' accuracy per gate: 1.0 on the four separable gates; at most 0.75 on XOR and XNOR, whose weights fade to 0.",
          tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
          full_size=True),
@@ -269,8 +275,9 @@ def train(config, variant, log_dir):
             seed=config.seed, report=False)
     else:
         model = sigmoid_neuron(learning_rate=config.sigmoid_learning_rate)
+        network = NetworkMap(log_dir, x, y, extent=(-0.5, 1.5, -0.5, 1.5))
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every,
-            callbacks=pictures, seed=config.seed)
+            callbacks=[*pictures, network], seed=config.seed)
     answers = np.asarray(model(x, training=False)) >= 0.5
     weights = model.get_layer("output").get_weights()
     metrics = {
