@@ -321,3 +321,18 @@ def test_the_longer_training_exercise_trains_only_the_2_unit_adam_net():
     assert (variant.hidden_units, variant.optimizer) == (2, "adam")
     with pytest.raises(ConfigError):  # it pins the narrow width it talks about
         exercise.config(minima.Config, {"narrow_units": 3})
+
+
+def test_a_solved_and_a_stuck_start_are_replayed_alone_and_drawn(short_run):
+    # The 2-unit Adam net's first solved and first stuck start, trained again alone from their
+    # initial weights, end where they ended in the ensemble, and are drawn at every log point.
+    (name,) = [n for n, e in short_run["variants"].items()
+               if e["hparams"].get("optimizer") == "adam" and e["hparams"].get("hidden_units") == SHORT.narrow_units]
+    metrics = short_run["variants"][name]["metrics"]
+    kinds = [kind for kind in ("solved", "stuck") if f"replayed_{kind}_loss_gap" in metrics]
+    assert kinds == ["solved", "stuck"]
+    for kind in kinds:
+        assert metrics[f"replayed_{kind}_loss_gap"] < 1e-4
+        run = events.load_run(f"{short_run['run_dir']}/{name}/{kind}_start")
+        steps, _ = events.tensor_series(run, "network_map")
+        assert steps == list(range(0, SHORT.epochs + 1, SHORT.log_every))

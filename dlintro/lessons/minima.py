@@ -62,6 +62,14 @@ all four corners right, and the solved starts end far below it (around 0.003).
 
 **What to look at in TensorBoard**
 
+- *Images*: `network_map` in the runs `2_units-adam/solved_start` and `2_units-adam/stuck_start`:
+  the first solved and the first stuck start of the 2-unit Adam net, each trained again alone
+  from its own initial weights (it follows the same path: its final loss matches the
+  ensemble's, `replayed_*_loss_gap`) and drawn whole, every unit's output over the plane and
+  the weights as lines. The solved start's two hidden units cut the square along two parallel
+  diagonals and the output keeps the band between them; the stuck start's border misses: in
+  the default run two corners sit in a white, undecided region (output near 0.5), the
+  0.35 level.
 - *Histograms*: `start_losses`, the loss of every start at every log point. At step 0 it is one
   lump around 0.7; over training it splits into a lump at 0 (solved) and lumps at 0.35 and
   0.48 (stuck) for 2 hidden units, and collapses onto 0 for 8.
@@ -93,6 +101,7 @@ from matplotlib.figure import Figure
 
 from dlintro import datasets
 from dlintro.callbacks.critical_points import StartClasses
+from dlintro.callbacks.network_map import NetworkMap
 from dlintro.callbacks.loss_curve import LossCurvePaths
 from dlintro.callbacks.probe import figure_to_array
 from dlintro.callbacks.start_losses import StartLosses, per_start_losses, start_losses
@@ -167,6 +176,8 @@ VIEWS = (
          tag_filter="^loss_curve_paths$", run_filter="sine_frequency$", shows=("loss_curve_paths",), actual_size=True),
     View("minima-start-classes", "Where the starts stand over training: solved, at a minimum, at a saddle, still moving.",
          tag_filter="^start_classes$", run_filter="2_units-", shows=("start_classes",)),
+    View("minima-network-maps", "One solved and one stuck start of the 2-unit Adam net, each trained alone and drawn whole: the stuck one leaves two corners undecided.",
+         tag_filter="^network_map$", run_filter="2_units-adam/(solved|stuck)_start", shows=("network_map", "solved_start", "stuck_start")),
     View("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
          tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
 )
@@ -535,12 +546,58 @@ def train_xor(config, variant, log_dir):
         write_slices(config, initial_weights, final_weights, stuck, x, y)
     write_start_classes(log_dir, classes)
     correct = (np.asarray(model(x, training=False))[..., 0] > 0.5) == (y > 0.5)
-    return {
+    metrics = {
         "stuck_share": float(np.mean(stuck)),
         "unsolved_share": float(np.mean(~np.all(correct, axis=0))),
         "median_loss": float(np.median(losses)),
         **class_metrics(classes),
     }
+    if variant.hidden_units == config.narrow_units and variant.optimizer == "adam":
+        for kind, starts in (("solved", np.flatnonzero(~stuck)), ("stuck", np.flatnonzero(stuck))):
+            if len(starts):
+                alone = replay_start(config, variant, initial_weights, int(starts[0]), kind, x, y, log_dir)
+                metrics[f"replayed_{kind}_loss_gap"] = abs(alone - float(losses[starts[0]]))
+    return metrics
+
+
+def one_start_network(variant, initial_weights, start, momentum):
+    """One start of an ensemble as a plain Keras net (2 inputs, sigmoid hidden layer, sigmoid output).
+
+    Its weights are the start's initial weights, and it is compiled with the same optimizer
+    and the mean binary cross-entropy, whose gradient is exactly the start's gradient in the
+    ensemble: trained alone, it follows the same path.
+    """
+    hidden_kernel, hidden_bias, output_kernel, output_bias = initial_weights
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,), name="inputs"),
+            keras.layers.Dense(variant.hidden_units, activation="sigmoid", name="hidden"),
+            keras.layers.Dense(1, activation="sigmoid", name="output"),
+        ],
+        name=f"start_{start}",
+    )
+    model.set_weights([hidden_kernel[start], hidden_bias[start], output_kernel[start], output_bias[start]])
+    optimizers = {
+        "sgd": lambda: keras.optimizers.SGD(variant.learning_rate),
+        "momentum": lambda: keras.optimizers.SGD(variant.learning_rate, momentum=momentum),
+        "adam": lambda: keras.optimizers.Adam(variant.learning_rate),
+    }
+    model.compile(optimizer=optimizers[variant.optimizer](), loss="binary_crossentropy")
+    return model
+
+
+def replay_start(config, variant, initial_weights, start, kind, x, y, log_dir):
+    """Trains one start alone, drawn whole by NetworkMap in the run `<variant>/<kind>_start`.
+
+    Returns:
+        Its final mean loss, which matches the start's loss in the ensemble.
+    """
+    model = one_start_network(variant, initial_weights, start, config.momentum)
+    title = f"{variant.name}, start {start} ({kind})"
+    network = NetworkMap(Path(log_dir) / f"{kind}_start", x, y, extent=(-0.5, 1.5, -0.5, 1.5), title=title)
+    fit(model, x, y, log_dir=None, epochs=config.epochs, log_every=config.log_every,
+        callbacks=[network], seed=config.seed, report=False)
+    return float(np.mean(keras.losses.binary_crossentropy(y, model(x, training=False))))
 
 
 def sine_losses_on_grid(weights, x, y):
