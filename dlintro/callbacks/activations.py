@@ -4,7 +4,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input, write_histogram
+from dlintro.callbacks.probe import (
+    ProbeCallback,
+    all_finite,
+    build_from_probe,
+    built_inputs,
+    fitted_probe,
+    layer_tree,
+    trace,
+    write_histogram,
+)
 
 # A sigmoid or tanh unit counts as saturated where its slope is below a tenth of its
 # largest slope (0.25 for sigmoid, 1 for tanh): little gradient gets through it there.
@@ -31,9 +40,91 @@ def dead_share(activation_name, outputs):
 
 
 def activation_name(layer):
-    """Name of a layer's activation function (`"linear"` when it has none)."""
+    """Name of the activation function a layer's output comes out of (`"linear"` when none).
+
+    A recurrent layer's output is not its `activation`'s output (an LSTM's is a gate times a
+    tanh), so the saturated and dead shares, which assume it is, do not apply to one.
+    """
+    if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
+        return "linear"
     activation = getattr(layer, "activation", None)
     return getattr(activation, "__name__", "linear")
+
+
+class ActivationRecorder:
+    """Records the output of every layer of `layer_tree(model)` while the model runs.
+
+    During one trace of `forward` (inside a `tf.function`), each layer's `call` is briefly
+    wrapped so that its outputs are kept as they are computed; the traced graph then returns
+    them, and the wrappers are removed before `forward` returns. This works on models without
+    a symbolic graph (subclassed models, custom `call`s) as on Functional and Sequential ones,
+    and sees a shared layer at each of its calls. Outputs computed inside TensorFlow control
+    flow (a recurrent cell inside its loop) cannot leave it and are not recorded; the layers
+    that hold such loops are built-in Keras layers, which `layer_tree` does not look into.
+
+    After the trace, `tags` names each returned tensor (`<path>`, `<path>/call_<i>` for the
+    i-th call of a layer called more than once, `.../output_<j>` for a layer with several
+    outputs) and `layers` gives the layer behind each.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.tags = []
+        self.layers = []
+
+    def forward(self, x):
+        graph = tf.compat.v1.get_default_graph()
+        calls = []
+        restore = [self._wrap(path, layer, calls, graph) for path, layer, _ in layer_tree(self.model)]
+        try:
+            self.model(x, training=False)
+        finally:
+            for undo in restore:
+                undo()
+        return self._name(calls)
+
+    @staticmethod
+    def _wrap(path, layer, calls, graph):
+        """Wraps `layer.call` to append (path, layer, outputs) to `calls`; returns the undo."""
+        original = layer.call
+        previous = layer.__dict__.get("call")
+
+        def call(*args, **kwargs):
+            outputs = original(*args, **kwargs)
+            tensors = [
+                tensor for tensor in keras.tree.flatten(outputs)
+                if isinstance(tensor, tf.Tensor) and tensor.graph is graph
+            ]
+            if tensors:
+                calls.append((path, layer, tensors))
+            return outputs
+
+        # Keras layers track what is assigned to them; a plain instance attribute is enough here.
+        object.__setattr__(layer, "call", call)
+
+        def undo():
+            if previous is None:
+                object.__delattr__(layer, "call")
+            else:
+                object.__setattr__(layer, "call", previous)
+
+        return undo
+
+    def _name(self, calls):
+        """Tags every recorded tensor; returns them, low-precision floats cast to float32."""
+        counts = {}
+        for path, _, _ in calls:
+            counts[path] = counts.get(path, 0) + 1
+        seen, outputs = {}, []
+        self.tags, self.layers = [], []
+        for path, layer, tensors in calls:
+            seen[path] = seen.get(path, 0) + 1
+            base = path if counts[path] == 1 else f"{path}/call_{seen[path]}"
+            for index, tensor in enumerate(tensors):
+                self.tags.append(base if len(tensors) == 1 else f"{base}/output_{index}")
+                self.layers.append(layer)
+                outputs.append(tf.cast(tensor, tf.float32) if tensor.dtype in (tf.float16, tf.bfloat16) else tensor)
+        return outputs
 
 
 class ActivationStatistics(ProbeCallback):
@@ -44,52 +135,76 @@ class ActivationStatistics(ProbeCallback):
     `saturated_share/<layer>` (sigmoid and tanh: share of outputs on the flat part of the curve)
     and `dead_share/<layer>` (ReLU: share of units silent on every probe example).
 
+    What it works on: Sequential (with or without `Input`), Functional and subclassed models,
+    models with a custom `train_step`, several inputs or outputs given as lists or dicts,
+    integer inputs (`Embedding`), recurrent, convolution, attention, normalization, dropout
+    and preprocessing layers, frozen layers, the `mixed_float16` policy (histograms of float32
+    casts of the float16 outputs) and `tf.distribute` strategies. The activations are those of
+    inference (`training=False`): dropout and random augmentation are off, batch normalization
+    uses its moving statistics.
+
+    Which layers: every layer the model calls, found while the model runs, so subclassed
+    models are covered as Functional ones. The layers of a nested model (a model used as a
+    layer) and of layer classes of your own are reported too, tagged by their path
+    (`activations/encoder/dense_1`), as is the nested model's own output (`activations/encoder`).
+    A built-in Keras layer is one layer: the inner sublayers of an `LSTM`, a
+    `MultiHeadAttention` or a `Bidirectional` are not reported. A shared layer gets one
+    histogram per call (`activations/<layer>/call_1`, `.../call_2`); a layer with several
+    outputs one per output (`.../output_0`, `.../output_1`). The saturated and dead shares are
+    not computed for recurrent layers, whose outputs are not their activation's outputs.
+
     Args:
         log_dir: directory of the TensorBoard run to write into.
-        probe_x: a fixed batch of inputs, the same at every step.
+        probe_x: a fixed batch of inputs, the same at every step: any structure the model
+            takes (an array, a list, a dict keyed by input name).
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
+
+    Raises:
+        ValueError: at the start of training, before anything is written, when the model
+            cannot take `probe_x` (its structure, shapes or dtypes do not fit the model's
+            inputs; an integer input takes only an integer probe), naming the expected and
+            the given.
 
     Example:
         >>> callback = ActivationStatistics("runs/mine", probe_x=x_train[:64])
         >>> model.fit(x_train, y_train, epochs=10, callbacks=[callback])
+        >>> # Two named inputs, one of them token ids:
+        >>> callback = ActivationStatistics("runs/mine", probe_x={"title": ids[:16], "image": images[:16]})
     """
 
     def __init__(self, log_dir, probe_x, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         self.probe_x = probe_x
-        self._layers = None
+        self._recorder = None
         self._forward = None
+        self._probe = None
 
-    def _build(self):
-        """A traced function returning every layer's output."""
-        inputs = symbolic_input(self.model, self.probe_x)
-        self._layers = [
-            layer for layer in self.model.layers if not isinstance(layer, keras.layers.InputLayer)
-        ]
-        inner = keras.Model(inputs, [layer.output for layer in self._layers])
-        self._forward = tf.function(lambda x: inner(x, training=False))
+    def prepare(self):
+        """Checks the probe against the model and traces the recording forward pass once."""
+        owner = type(self).__name__
+        self.defer_start = build_from_probe(self.model, fitted_probe(self.model, self.probe_x, owner), owner)
+        self._probe = fitted_probe(self.model, self.probe_x, owner)
+        self._recorder = ActivationRecorder(self.model)
+        self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model))
 
     def summarize(self, step):
         if self._forward is None:
-            self._build()
-        outputs = self._forward(self.probe_x)
-        if not isinstance(outputs, (list, tuple)):  # a one-layer model gives a bare tensor
-            outputs = [outputs]
+            self.prepare()
         # In float64: the std of large but finite float32 activations (a diverging run just
         # before its loss overflows) would overflow to infinity in float32.
-        outputs = [np.asarray(output, dtype=np.float64) for output in outputs]
+        outputs = [np.asarray(output, dtype=np.float64) for output in self._forward(self._probe)]
         if not all_finite(outputs):
             return False
-        for layer, output in zip(self._layers, outputs):
+        for tag, layer, output in zip(self._recorder.tags, self._recorder.layers, outputs):
             name = activation_name(layer)
-            write_histogram(f"activations/{layer.name}", output)
-            tf.summary.scalar(f"activation_mean/{layer.name}", float(output.mean()))
-            tf.summary.scalar(f"activation_std/{layer.name}", float(output.std()))
-            for tag, share in (
+            write_histogram(f"activations/{tag}", output)
+            tf.summary.scalar(f"activation_mean/{tag}", float(output.mean()))
+            tf.summary.scalar(f"activation_std/{tag}", float(output.std()))
+            for kind, share in (
                 ("saturated_share", saturated_share(name, output)),
-                ("dead_share", dead_share(name, output)),
+                ("dead_share", dead_share(name, output) if output.ndim else None),
             ):
                 if share is not None:
-                    tf.summary.scalar(f"{tag}/{layer.name}", share)
+                    tf.summary.scalar(f"{kind}/{tag}", share)
         return True

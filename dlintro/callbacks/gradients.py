@@ -1,11 +1,25 @@
 """Histograms of the loss gradient for every weight, and per-layer gradient norms."""
 
+import keras
 import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, probe_gradients, write_histogram
+from dlintro.callbacks.probe import (
+    ProbeCallback,
+    all_finite,
+    as_probe,
+    build_from_probe,
+    built_inputs,
+    check_batch,
+    describe,
+    fitted_probe,
+    gradient_function,
+    trace,
+    weight_groups,
+    write_histogram,
+)
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
 _PER_LAYER_CHARTS = (
@@ -47,6 +61,15 @@ def shared_range(arrays):
     return float(low), float(max(high, low + 1))
 
 
+def output_description(model, probe_x):
+    """What the model outputs for `probe_x`, as text, for an error message (None if it cannot run)."""
+    try:
+        outputs = model(keras.tree.map_structure(tf.constant, probe_x), training=False)
+        return describe(keras.tree.map_structure(np.asarray, outputs))
+    except Exception:  # noqa: BLE001: only for a message; the caller raises its own error
+        return None
+
+
 class GradientStatistics(ProbeCallback):
     """Logs the gradient of the loss with respect to every trainable weight on a probe batch.
 
@@ -68,12 +91,32 @@ class GradientStatistics(ProbeCallback):
     same axis: the vanishing sigmoid net's first layer sits about six units left of its output
     layer, visible at first sight, with no log-axis toggle and no Custom Scalars layout.
 
+    What it works on: the same models as `ActivationStatistics` (Sequential, Functional,
+    subclassed, custom `train_step`, lists and dicts of inputs and outputs, `Embedding`,
+    recurrent, convolution, attention layers, `mixed_float16`, `tf.distribute`). A "layer" of
+    the per-layer tags is the deepest layer that owns the weights, named by its path
+    (`gradient_norm/encoder/dense_1` for a layer of a nested model `encoder`); a shared layer's
+    weights are counted once. Frozen (non-trainable) weights get no gradient histogram. Under
+    `mixed_float16` the loss is scaled as the optimizer scales it, and the gradients are
+    unscaled in float32. A weight the loss does not depend on gets a zero gradient.
+
+    The loss is `model.compute_loss`: the one given to `compile`, or your override of
+    `compute_loss`. A model that computes its loss only inside a custom `train_step` (and was
+    compiled without `loss`) is refused: the callback cannot know that loss.
+
     Args:
         log_dir: directory of the TensorBoard run to write into.
-        probe_x: a fixed batch of inputs.
-        probe_y: their targets.
+        probe_x: a fixed batch of inputs: any structure the model takes.
+        probe_y: their targets: any structure the loss takes (a dict keyed by output name
+            for a model with named outputs and a dict of losses).
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
+
+    Raises:
+        ValueError: at the start of training, before anything is written, when the model
+            cannot take `probe_x`, the loss cannot take `probe_y` (structure, shapes,
+            dtypes), the probes' numbers of examples differ, or the model has no compiled
+            loss; the message names the expected and the given.
 
     Example:
         >>> callback = GradientStatistics("runs/mine", probe_x=x[:64], probe_y=y[:64])
@@ -85,30 +128,54 @@ class GradientStatistics(ProbeCallback):
         self.probe_x = probe_x
         self.probe_y = probe_y
         self._gradients = None
+        self._groups = None
 
-    def _build(self):
-        """Traces the gradient computation once; writes the chart layout."""
-        self._layers, self._gradients = probe_gradients(self.model, self.probe_x)
-        with self.writer.as_default(step=0):
-            tf.summary.experimental.write_raw_pb(
-                custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
-            )
+    def prepare(self):
+        """Checks the probes and the loss, and traces the gradient computation once."""
+        owner = type(self).__name__
+        model = self.model
+        if getattr(model, "loss", None) is None and type(model).compute_loss is keras.Model.compute_loss:
+            raise ValueError(f"{owner}: the model has no loss to differentiate: compile it with `loss=`, "
+                             "or override `compute_loss`")
+        self.defer_start = build_from_probe(model, fitted_probe(model, self.probe_x, owner), owner)
+        x = fitted_probe(model, self.probe_x, owner)
+        y = as_probe(self.probe_y)
+        check_batch(owner, probe_x=self.probe_x, probe_y=self.probe_y)
+        self._probe = (x, y)
+        self._groups = weight_groups(model)
+        function = gradient_function(model, [weights for _, weights in self._groups])
+        try:
+            self._gradients = trace(function, owner, x, y, expected=built_inputs(model))
+        except ValueError as error:
+            outputs = output_description(model, x)
+            if outputs is None:  # the model itself cannot run on probe_x
+                raise
+            raise ValueError(
+                f"{owner}: the loss cannot take probe_y: expected targets for the outputs "
+                f"{outputs}, given {describe(y)} ({error.__cause__})"
+            ) from error.__cause__
+        self._layout_written = False
 
     def summarize(self, step):
         if self._gradients is None:
-            self._build()
+            self.prepare()
+        if not self._layout_written:
+            tf.summary.experimental.write_raw_pb(
+                custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
+            )
+            self._layout_written = True
         per_layer = [
-            list(zip(layer.trainable_weights, map(np.asarray, gradients)))
-            for layer, gradients in zip(self._layers, self._gradients(self.probe_x, self.probe_y))
+            list(zip(weights, map(np.asarray, gradients)))
+            for (_, weights), gradients in zip(self._groups, self._gradients(*self._probe))
         ]
         if not all_finite(g for pairs in per_layer for _, g in pairs):
             return False
         norms = []
-        for layer, pairs in zip(self._layers, per_layer):
+        for (path, _), pairs in zip(self._groups, per_layer):
             for weight, gradient in pairs:
                 write_histogram(f"gradients/{weight.path}", gradient)
             norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for _, gradient in pairs)))
-            tf.summary.scalar(f"gradient_norm/{layer.name}", norm)
+            tf.summary.scalar(f"gradient_norm/{path}", norm)
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:
             tf.summary.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
@@ -119,6 +186,6 @@ class GradientStatistics(ProbeCallback):
         """One log10-magnitude histogram per layer, all on the same bucket edges."""
         logs = [log10_magnitudes([gradient for _, gradient in pairs]) for pairs in per_layer]
         value_range = shared_range(logs)
-        for layer, values in zip(self._layers, logs):
+        for (path, _), values in zip(self._groups, logs):
             if values.size:  # a layer whose gradient is exactly zero has nothing to draw
-                write_histogram(f"gradient_magnitude_log10/{layer.name}", values, value_range=value_range)
+                write_histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

@@ -1,4 +1,6 @@
-"""What the callbacks share: the step convention, the probe gradient, histogram and figure helpers, ProbeCallback."""
+"""What the callbacks share: the step convention, probe checks, the layer tree, the probe gradient, histogram and figure helpers, ProbeCallback."""
+
+import weakref
 
 import keras
 import numpy as np
@@ -27,8 +29,16 @@ def epoch_step(epoch, passes_per_epoch):
 
 
 def all_finite(arrays):
-    """True when every value in every array is finite (no NaN, no Inf)."""
-    return all(np.all(np.isfinite(array)) for array in arrays)
+    """True when every value in every floating-point array is finite (no NaN, no Inf).
+
+    Integer and boolean arrays (token ids, masks) cannot hold a NaN or an Inf, and NumPy's
+    `isfinite` refuses some of them, so only floating-point arrays are checked.
+    """
+    for array in arrays:
+        array = np.asarray(array)
+        if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
+            return False
+    return True
 
 
 def symbolic_input(model, probe_x):
@@ -45,12 +55,281 @@ def symbolic_input(model, probe_x):
     return inputs[0] if len(inputs) == 1 else inputs
 
 
+def as_probe(structure):
+    """A probe (any nest of arrays) as NumPy arrays, floats in Keras's float type.
+
+    Keras's `fit` turns float64 NumPy data into `keras.config.floatx()` before the model sees
+    it; the probe is converted the same way, so that it meets the model as the training data do.
+    """
+
+    def convert(value):
+        array = np.asarray(value)
+        if array.dtype.kind == "f" and array.dtype != np.dtype(keras.config.floatx()):
+            array = array.astype(keras.config.floatx())
+        return array
+
+    return keras.tree.map_structure(convert, structure)
+
+
+def describe(structure):
+    """A short text of a nest of arrays or Keras tensors: their shapes and dtypes."""
+
+    def one(value):
+        if not hasattr(value, "dtype"):
+            return type(value).__name__
+        try:
+            dtype = keras.backend.standardize_dtype(value.dtype)
+        except ValueError:  # NumPy text ("<U4") has no Keras name
+            dtype = "string" if np.dtype(value.dtype).kind in "US" else str(value.dtype)
+        return f"{tuple(value.shape)} {dtype}"
+
+    if isinstance(structure, dict):
+        return "{" + ", ".join(f"{key!r}: {describe(value)}" for key, value in structure.items()) + "}"
+    if isinstance(structure, (list, tuple)):
+        return "[" + ", ".join(describe(value) for value in structure) + "]"
+    return one(structure)
+
+
+def declared_inputs(model):
+    """The model's symbolic inputs in the structure it was declared with, or None (subclassed)."""
+    functional = getattr(model, "_functional", None) or model  # a built Sequential holds one
+    return getattr(functional, "_inputs_struct", None)
+
+
+def _arrange_like(declared, probe, name):
+    """The probe's arrays in the structure of the declared inputs, or a ValueError.
+
+    Like Keras, a model declared with a list of inputs also takes a dict keyed by their names.
+    """
+    if isinstance(declared, dict):
+        if not isinstance(probe, dict) or set(probe) != set(declared):
+            raise ValueError(f"{name} must be a dict with the keys {sorted(declared)}")
+        return {key: probe[key] for key in declared}
+    if isinstance(declared, (list, tuple)):
+        if isinstance(probe, dict):
+            names = [tensor.name for tensor in declared]
+            if set(probe) != set(names):
+                raise ValueError(f"{name} must be a list of {len(declared)} arrays or a dict with the keys {names}")
+            return [probe[key] for key in names]
+        if not isinstance(probe, (list, tuple)) or len(probe) != len(declared):
+            raise ValueError(f"{name} must be a list of {len(declared)} arrays")
+        return list(probe)
+    if isinstance(probe, (list, tuple)) and len(probe) == 1:
+        probe = probe[0]
+    if isinstance(probe, (list, tuple, dict)):
+        raise ValueError(f"{name} must be one array")
+    return probe
+
+
+def _dtype_fits(expected, given):
+    """Whether an array of dtype `given` can feed a model input of dtype `expected`.
+
+    Integer inputs (token ids for an `Embedding`) take only integers: Keras would silently
+    truncate a float; float inputs take numbers of any kind; string inputs only strings.
+    """
+    expected_kind = np.dtype(keras.backend.standardize_dtype(expected)).kind if expected != "string" else "U"
+    if expected_kind in "iub":
+        return given.kind in "iub"
+    if expected_kind in "fc":
+        return given.kind in "iubfc"
+    return given.kind in "USO"
+
+
+def fitted_probe(model, probe_x, owner):
+    """`probe_x` as NumPy arrays in the structure the model declares, checked against its inputs.
+
+    Raises:
+        ValueError: naming the expected and the given, when the probe's structure, shapes or
+            dtypes cannot feed the model's declared inputs, or when its arrays do not all
+            have the same number of examples. A subclassed model declares no inputs: its
+            probe is checked when `trace` first runs it.
+    """
+    probe = as_probe(probe_x)
+    check_batch(owner, probe_x=probe_x)
+    declared = declared_inputs(model)
+    if declared is None:
+        return probe
+    refusal = f"{owner}: the model cannot take probe_x: expected {describe(declared)}, given {describe(probe)}"
+    try:
+        probe = _arrange_like(declared, probe, "probe_x")
+    except ValueError as error:
+        raise ValueError(f"{refusal} ({error})") from None
+    for tensor, array in zip(keras.tree.flatten(declared), keras.tree.flatten(probe)):
+        shape = tuple(tensor.shape)
+        fits = len(shape) == array.ndim and all(
+            want is None or want == have for want, have in zip(shape[1:], array.shape[1:])
+        )
+        if not fits or not _dtype_fits(tensor.dtype, array.dtype):
+            raise ValueError(f"{refusal} (input {tensor.name!r})" if keras.tree.is_nested(declared) else refusal)
+    return probe
+
+
+def check_batch(owner, **probes):
+    """A ValueError unless every array of every probe has the same, non-zero, number of examples."""
+    sizes = {}
+    for name, probe in probes.items():
+        for array in keras.tree.flatten(probe):
+            sizes.setdefault(len(array) if np.ndim(array) else 0, []).append(name)
+    if len(sizes) != 1 or 0 in sizes:
+        given = ", ".join(f"{name}: {describe(as_probe(probe))}" for name, probe in probes.items())
+        raise ValueError(f"{owner}: every probe array needs the same number of examples (at least 1); given {given}")
+
+
+def trace(function, owner, *probes, expected=None):
+    """`function` traced once for the probes' exact shapes and dtypes: a concrete function.
+
+    Tracing once, for one input signature, and calling the concrete function afterwards means
+    TensorFlow never retraces it, so it never prints a retracing warning, however many models a
+    process trains. An error while tracing (the model cannot take the probe) becomes a
+    ValueError that names the given probes and, when known, what the model expects.
+    """
+    specs = keras.tree.map_structure(lambda array: tf.TensorSpec(array.shape, array.dtype), probes)
+    try:
+        return tf.function(function).get_concrete_function(*specs)
+    except Exception as error:  # noqa: BLE001: any failure here means the probe does not fit
+        given = ", ".join(describe(probe) for probe in probes)
+        wanted = f"expected {expected}, " if expected else ""
+        reason = str(error).strip().splitlines()
+        raise ValueError(
+            f"{owner}: the model cannot take the probe: {wanted}given {given} ({reason[0] if reason else type(error).__name__})"
+        ) from error
+
+
+def is_built(model):
+    """Whether the model and all its layers have their weights (Keras builds some only at the first batch)."""
+    return model.built and all(layer.built for layer in model._flatten_layers())
+
+
+# Models that a probe callback built from its probe: their first batch shows whether the
+# training data fit what the probe built, so every probe callback waits for it.
+_BUILT_FROM_PROBE = weakref.WeakSet()
+
+
+def build_from_probe(model, probe, owner):
+    """Builds the model from the probe if training has not built it yet; True if a probe built it.
+
+    Without TensorFlow's distribution strategies, Keras builds a subclassed model or a
+    Sequential model declared without `Input` only when it traces its first training step,
+    after the callbacks' `on_train_begin`; such a model is built here by calling it on the
+    probe. The answer is True for a model built this way, by this or another callback.
+    """
+    if is_built(model):
+        return model in _BUILT_FROM_PROBE
+    try:
+        model(keras.tree.map_structure(tf.constant, probe), training=False)
+    except Exception as error:  # noqa: BLE001: any failure here means the probe does not fit
+        reason = str(error).strip().splitlines()
+        raise ValueError(
+            f"{owner}: the model cannot take the probe: given {describe(probe)} "
+            f"({reason[0] if reason else type(error).__name__})"
+        ) from error
+    _BUILT_FROM_PROBE.add(model)
+    return True
+
+
+def built_inputs(model):
+    """What a model was built for, as Keras recorded it, for error messages (or None)."""
+    declared = declared_inputs(model)
+    if declared is not None:
+        return describe(declared)
+    shapes = getattr(model, "_build_shapes_dict", None)
+    return ", ".join(f"{key}={value}" for key, value in shapes.items()) if shapes else None
+
+
+def is_container(layer):
+    """Whether dlintro looks inside a layer: any `keras.Model`, and any layer class of your own.
+
+    Keras's built-in layers (`LSTM`, `MultiHeadAttention`, `Bidirectional`...) count as one
+    layer each: what they hold inside is their implementation, not your architecture.
+    """
+    if isinstance(layer, keras.Model):
+        return True
+    return not type(layer).__module__.startswith("keras") and bool(sublayers(layer))
+
+
+def sublayers(layer):
+    """A layer's direct sublayers, without the `InputLayer`s of a Functional model."""
+    found = layer.layers if isinstance(layer, keras.Model) else layer._flatten_layers(include_self=False, recursive=False)
+    return [child for child in found if not isinstance(child, keras.layers.InputLayer)]
+
+
+def layer_tree(model):
+    """Every layer dlintro reports on, as (path, layer, is a container), parents before children.
+
+    The path is the chain of layer names below the model (`encoder/dense_1` for the layer
+    `dense_1` of a nested model `encoder`). A layer used in several places is listed once, at
+    the first; a built-in Keras layer is one entry, its inner sublayers are not listed.
+    """
+    nodes, seen = [], set()
+
+    def visit(layer, prefix):
+        for child in sublayers(layer):
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            path = f"{prefix}{child.name}"
+            container = is_container(child)
+            nodes.append((path, child, container))
+            if container:
+                visit(child, f"{path}/")
+
+    visit(model, "")
+    return nodes
+
+
+def weight_groups(model):
+    """(path, trainable weights) of every layer that owns any, in the order of `layer_tree`.
+
+    Each weight belongs to the deepest layer that holds it (a nested model's `Dense` owns its
+    kernel, not the nested model); weights that the model itself creates form a group named
+    after the model. Frozen (non-trainable) layers own no trainable weights: they have no group.
+    """
+    nodes = layer_tree(model)
+    claimed, owned = set(), {}
+    by_depth = sorted(nodes, key=lambda node: node[0].count("/"), reverse=True)
+    for path, layer, _ in [*by_depth, (model.name, model, True)]:
+        mine = [weight for weight in layer.trainable_weights if id(weight) not in claimed]
+        claimed.update(id(weight) for weight in mine)
+        owned[path] = mine
+    ordered = [(path, owned[path]) for path, _, _ in nodes] + [(model.name, owned[model.name])]
+    return [(path, weights) for path, weights in ordered if weights]
+
+
+def loss_scale(model):
+    """The factor the optimizer scales the loss by (a mixed-precision `LossScaleOptimizer`), else 1."""
+    optimizer = getattr(model, "optimizer", None)
+    return optimizer.scale_loss(tf.constant(1.0)) if hasattr(optimizer, "scale_loss") else tf.constant(1.0)
+
+
+def gradient_function(model, groups, per_group=None):
+    """A function of (x, y): the compiled loss's gradients for each group of weights.
+
+    The loss is computed in inference mode (so dropout does not make a probe noisy), scaled as
+    the optimizer scales it (so float16 gradients of a `mixed_float16` model do not underflow),
+    and the gradients are unscaled and returned in float32. A weight the loss does not depend
+    on gets a zero gradient.
+    """
+
+    def gradients(x, y):
+        with tf.GradientTape() as tape:
+            y_pred = model(x, training=False)
+            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            scale = tf.cast(loss_scale(model), loss.dtype)
+            scaled = loss * scale
+        per_weight = tape.gradient(scaled, groups, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        per_weight = [[tf.cast(g, tf.float32) / tf.cast(scale, tf.float32) for g in group] for group in per_weight]
+        return per_weight if per_group is None else [per_group(group) for group in per_weight]
+
+    return gradients
+
+
 def probe_gradients(model, probe_x, per_layer=None):
-    """The layers with trainable weights and a traced function of their loss gradients.
+    """The layers with trainable weights and a function of their loss gradients.
 
     The gradient is that of the compiled loss (regularization included) in inference mode, so
     that dropout does not make a probe noisy. The callbacks that look at gradients share this
-    one definition, so that their numbers describe the same gradient.
+    one definition, so that their numbers describe the same gradient. The function is traced
+    once, at its first call, for the shapes of that call's probes.
 
     Args:
         model: a compiled `keras.Model`.
@@ -62,17 +341,17 @@ def probe_gradients(model, probe_x, per_layer=None):
         (layers, gradients): `gradients(x, y)` returns one entry per layer, the list of the
         gradients of its trainable weights in their order (or `per_layer` of that list).
     """
-    symbolic_input(model, probe_x)  # builds a never-called Sequential's weights
+    if isinstance(model, keras.Sequential):
+        symbolic_input(model, probe_x)  # builds a never-called Sequential's weights
     layers = [layer for layer in model.layers if layer.trainable_weights]
-    weights = [layer.trainable_weights for layer in layers]
+    function = gradient_function(model, [layer.trainable_weights for layer in layers], per_layer)
+    traced = []
 
-    @tf.function
     def gradients(x, y):
-        with tf.GradientTape() as tape:
-            y_pred = model(x, training=False)
-            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-        per_weight = tape.gradient(loss, weights)
-        return per_weight if per_layer is None else [per_layer(layer) for layer in per_weight]
+        x, y = as_probe(x), as_probe(y)
+        if not traced:
+            traced.append(trace(function, "probe_gradients", x, y))
+        return traced[0](x, y)
 
     return layers, gradients
 
@@ -118,7 +397,9 @@ class ProbeCallback(keras.callbacks.Callback):
     Subclasses implement `summarize(step)`, which computes its values, and returns False,
     writing nothing, when any of them is not finite. TensorBoard steps count passes over the
     data: step 0 is the untrained model, and one Keras epoch adds `passes_per_epoch` (more than
-    1 when a repeated dataset makes one `fit` epoch cover several passes).
+    1 when a repeated dataset makes one `fit` epoch cover several passes). Subclasses may also
+    implement `prepare()`, which runs at the start of training before anything is written, to
+    check and trace what they need.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -143,7 +424,36 @@ class ProbeCallback(keras.callbacks.Callback):
         return self._writer
 
     def on_train_begin(self, logs=None):
-        self._log(0)
+        self._start_weights = None
+        self.defer_start = False
+        self.prepare()
+        if self.defer_start:
+            self._start_weights = self.model.get_weights()
+        else:
+            self._log(0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        # A model that `prepare` built from the probe logs its untrained state only once the
+        # first batch of training data has gone through it: if the data do not fit what the
+        # probe built, Keras refuses them at that batch, and nothing has been written.
+        if getattr(self, "_start_weights", None) is not None:
+            trained, self._start_weights = self.model.get_weights(), self._start_weights
+            self.model.set_weights(self._start_weights)
+            self._start_weights = None
+            try:
+                self._log(0)
+            finally:
+                self.model.set_weights(trained)
+
+    def prepare(self):
+        """Checks and traces what the callback needs, before anything is written.
+
+        A subclass that cannot work on the model or its probe raises a ValueError here, at the
+        start of training, so that a refused run leaves no partial log behind. A subclass that
+        has to build the model from the probe (see `build_from_probe`) sets `defer_start`:
+        the untrained model is then logged at the end of the first batch, from its weights
+        as they were before it.
+        """
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
