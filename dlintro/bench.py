@@ -67,6 +67,82 @@ def reporting_overhead(repeats):
     return statistics.median(bare), statistics.median(full)
 
 
+def zoo_models():
+    """Two small models of the callback tests' zoo, with random data: a convnet and an LSTM."""
+    import keras
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+
+    def convnet():
+        model = keras.Sequential([
+            keras.Input((16, 16, 3)), keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.Flatten(), keras.layers.Dense(10),
+        ])
+        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model, rng.random((512, 16, 16, 3), dtype=np.float32), rng.integers(0, 10, 512)
+
+    def lstm():
+        model = keras.Sequential([
+            keras.Input((20,), dtype="int32"), keras.layers.Embedding(100, 16), keras.layers.LSTM(16),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile("adam", "binary_crossentropy")
+        return model, rng.integers(0, 100, (512, 20)).astype("int32"), rng.integers(0, 2, (512, 1)).astype("float32")
+
+    return {"convnet": convnet, "Embedding + LSTM": lstm}
+
+
+def zoo_reporting_overhead(repeats, epochs=5, probe_size=64):
+    """Median seconds to fit each zoo model with no callbacks, Keras's TensorBoard, and dlintro's three.
+
+    Keras's callback writes weight histograms every epoch (`histogram_freq=1`); dlintro's
+    adds the activation and gradient histograms on a probe batch. Returns
+    {model: {"none": s, "keras": s, "dlintro": s}}.
+    """
+    import keras
+
+    from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+
+    def callbacks(kind, log_dir, x, y):
+        if kind == "keras":
+            return [keras.callbacks.TensorBoard(log_dir, histogram_freq=1)]
+        if kind == "dlintro":
+            return [TensorBoard(log_dir), ActivationStatistics(log_dir, x[:probe_size]),
+                    GradientStatistics(log_dir, x[:probe_size], y[:probe_size])]
+        return []
+
+    def train(build, kind, log_dir):
+        keras.utils.set_random_seed(0)
+        model, x, y = build()
+        started = time.perf_counter()
+        model.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=callbacks(kind, log_dir, x, y))
+        return time.perf_counter() - started
+
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, build in zoo_models().items():
+            train(build, "dlintro", f"{scratch}/warm-up")  # TensorFlow's one-off set-up
+            seconds = {"none": [], "keras": [], "dlintro": []}
+            for index in range(repeats):
+                for kind in seconds:  # alternating, so that a busy machine slows all alike
+                    seconds[kind].append(train(build, kind, f"{scratch}/{kind}-{index}"))
+            results[name] = {kind: statistics.median(values) for kind, values in seconds.items()}
+    return results
+
+
+def print_zoo_reporting_overhead(repeats):
+    """Prints `zoo_reporting_overhead` as a Markdown table."""
+    results = zoo_reporting_overhead(repeats)
+    print(f"## Cost of the reporting on your own models (5 epochs of 512 examples; median of {repeats})\n")
+    print("| model | no callbacks (s) | Keras TensorBoard, histogram_freq=1 (s) | dlintro's three callbacks (s) "
+          "| dlintro / Keras |\n| --- | ---: | ---: | ---: | ---: |")
+    for name, seconds in results.items():
+        print(f"| {name} | {seconds['none']:.2f} | {seconds['keras']:.2f} | {seconds['dlintro']:.2f} "
+              f"| {seconds['dlintro'] / seconds['keras']:.2f}x |")
+    print()
+
+
 def starts_per_second(starts=100, epochs=None, one_by_one=False, hidden_units=2, optimizer="adam"):
     """Random XOR starts trained per second: all in one ensemble model, or one model and `fit` each.
 
@@ -126,6 +202,8 @@ def main(argv=None):
     print("| training | seconds |\n| --- | ---: |")
     print(f"| no callbacks | {bare:.2f} |\n| full reporting | {full:.2f} |")
     print(f"| **ratio** | **{full / bare:.2f}x** |\n")
+
+    print_zoo_reporting_overhead(args.repeats)
 
     together = starts_per_second(starts=100, one_by_one=False)
     apart = starts_per_second(starts=3, one_by_one=True)
