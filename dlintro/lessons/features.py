@@ -90,7 +90,8 @@ from keras import ops
 from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages
 from dlintro.callbacks.decision_boundary import default_extent
-from dlintro.config import LessonConfig, Range, require_multiple
+from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
+from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
@@ -124,11 +125,21 @@ class Config(LessonConfig):
     cnn_filters: Annotated[int, Range(1, 64)] = 8  # learned 5x5 filters of the CNN
     digit_hidden_units: Annotated[int, Range(1, 1024)] = 64  # the digit MLP's hidden width
     validation_digits: Annotated[int, Range(100, 1000)] = 500  # digits held out for validation
+    train_digits: Annotated[int, Range(0, 1697)] = 0  # digits trained on; 0: all not held out
 
     def __post_init__(self):
         super().__post_init__()
         require_multiple(self, "circle_epochs", of="circle_log_every")
         require_multiple(self, "digit_epochs", of="digit_log_every")
+        if self.train_digits + self.validation_digits > DIGIT_COUNT:
+            raise ConfigError(
+                f"train_digits + validation_digits must be at most {DIGIT_COUNT}, the digits there "
+                f"are; got {self.train_digits} + {self.validation_digits}"
+            )
+
+
+# scikit-learn ships this many 8x8 digits.
+DIGIT_COUNT = 1797
 
 
 # A brief run that still shows the phenomenon, for the tests.
@@ -346,6 +357,9 @@ def _train_circles(config, variant, log_dir):
 def _train_digits(config, variant, log_dir):
     """A digit model; the CNN's filters are logged as pictures."""
     (x, y), (x_val, y_val) = datasets.digits(config.validation_digits, config.seed)
+    if config.train_digits:
+        # The digits come shuffled, so the first ones are a random sample of every class.
+        x, y = x[: config.train_digits], y[: config.train_digits]
     pictures = []
     if variant.model == "cnn":
         model = digit_cnn(config.cnn_filters, config.digit_learning_rate)
@@ -419,3 +433,112 @@ def check(config, results):
         f"raw pixels the CNN gains {points(cnn_raw - linear_raw)} over softmax regression."
     )
     return Verdict(holds=circles and digits, numbers=numbers, explanation=explanation)
+
+
+# Exercises: predict, run, check.
+def _accuracies(results, metric="val_accuracy"):
+    """The metric of every variant, keyed by (model, inputs)."""
+    return {(variant.model, variant.inputs): metrics[metric] for variant, metrics in results.items()}
+
+
+def _percentages(results):
+    return ", ".join(f"{variant.name} {metrics['val_accuracy']:.1%}" for variant, metrics in results.items())
+
+
+def _check_two_units(config, results):
+    accuracy = _accuracies(results)[("mlp", "raw")]
+    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+    explanation = f"Validation accuracy with {config.hidden_units} hidden units: {_percentages(results)} (below 90 % expected)."
+    return Verdict(accuracy < 0.90, numbers, explanation)
+
+
+def _check_noisy(config, results):
+    accuracy = _accuracies(results)
+    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+    raw = accuracy[("linear", "raw")]
+    rescued = [accuracy[("linear", "squares")], accuracy[("mlp", "raw")]]
+    holds = all(value < 0.90 and value >= raw + 0.2 for value in rescued)
+    explanation = (
+        f"Validation accuracy at noise {config.circle_noise:g}: {_percentages(results)} (the "
+        f"squared features and the MLP below 90 % and at least 20 points above the raw linear "
+        f"model expected)."
+    )
+    return Verdict(holds, numbers, explanation)
+
+
+def _check_few_digits(config, results):
+    validation = _accuracies(results)
+    training = _accuracies(results, "train_accuracy")
+    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+    numbers["digits-linear_raw/train_accuracy"] = training[("linear", "raw")]
+    holds = validation[("linear", "raw")] > validation[("linear", "handmade")] and training[("linear", "raw")] == 1.0
+    explanation = (
+        f"Validation accuracy with {config.train_digits} training digits: {_percentages(results)}; "
+        f"softmax regression on raw pixels gets {training[('linear', 'raw')]:.1%} of its training "
+        f"digits right (raw above hand-made, and 100 % on the training digits, expected)."
+    )
+    return Verdict(holds, numbers, explanation)
+
+
+EXERCISES = (
+    Exercise(
+        name="two_units",
+        question="With 2 hidden ReLU units instead of 8, can the MLP on raw (x1, x2) still reach 90 % on the circles?",
+        changes={"hidden_units": 2},
+        keep=lambda variant: variant.data == "circles" and variant.model == "mlp",
+        expected="No: its validation accuracy stays below 90 %.",
+        check=_check_two_units,
+        explanation=(
+            "Each hidden ReLU unit is silent on one side of a straight line and a ramp on the "
+            "other; the output adds the ramps to a constant and cuts the sum at one level. Two "
+            "lines cut the plane into at most four pieces, the sum is linear on each, and on the "
+            "piece where both units are silent it is the constant alone. Going through the cases "
+            "shows that the region called class 1 then always runs off to infinity in some "
+            "direction: it cannot be a closed region around the inner ring. Closing one takes at "
+            "least three units (a triangle). The best two units can do is a wedge or a band that "
+            "holds the inner ring and part of the outer one; in the runs (seeds 0 to 2) that gave "
+            "64 % to 77 %. Look at `decision_boundary`: the border stays open."
+        ),
+    ),
+    Exercise(
+        name="noisy_circles",
+        question="With noise 0.25 instead of 0.1, so that the two rings blur into each other, do the squared features and the MLP still reach 95 %?",
+        changes={"circle_noise": 0.25},
+        keep=lambda variant: variant.data == "circles",
+        expected=(
+            "No: both stay below 90 % on validation, though still at least 20 points above the "
+            "linear model on raw (x1, x2)."
+        ),
+        check=_check_noisy,
+        explanation=(
+            "The rings have radii 0.5 and 1, so the best border is a circle between them, near "
+            "radius 0.75, a quarter away from each ring. Noise of standard deviation 0.25 pushes "
+            "roughly one point in six at least that far towards the other ring, past any such "
+            "border, and no model can get those points right: the limit is in the data, not in "
+            "the features. In the runs (seeds 0 to 2) both models ended at 79 % to 87 %, their "
+            "training accuracy as low (83 % to 87 %), and the raw linear model stayed near 45 %: "
+            "the features still do their job."
+        ),
+        quick={"circle_epochs": 200, "circle_log_every": 100},
+    ),
+    Exercise(
+        name="few_digits",
+        question="Hand-made features have fewer numbers to fit than raw pixels. Trained on only 100 digits (for 200 epochs, about as many steps as the lesson), does softmax regression on the hand-made features beat it on raw pixels?",
+        changes={"train_digits": 100, "digit_epochs": 200, "digit_log_every": 20},
+        keep=lambda variant: variant.data == "digits" and variant.model == "linear",
+        expected=(
+            "No: raw pixels still win on validation, even though softmax regression on them gets "
+            "100 % of its training digits right."
+        ),
+        check=_check_few_digits,
+        explanation=(
+            "With 64 pixels and ten classes, softmax regression has 650 weights and 100 digits "
+            "to fit them on, and it fits every training digit: it overfits, and its validation "
+            "accuracy falls from about 96 % with all 1297 training digits to 88 % to 90 % in the "
+            "runs (seeds 0 to 2). The 24 hand-made features give it only 250 weights, but they "
+            "have already thrown away what tells some digits apart, and that costs more than the "
+            "overfitting: 73 % to 83 % in the same runs. Fewer features help with little data "
+            "only when they keep what matters."
+        ),
+    ),
+)
