@@ -23,20 +23,40 @@ Attach them to any Keras model's `fit`; each writes to the `log_dir` you give it
   saddle, still moving, from its exact gradient and Hessian), and the starts' paths on a
   one-weight loss curve.
 
-Example:
+`TensorBoard`, `ActivationStatistics` and `GradientStatistics` work on your own Keras models:
+Sequential (with or without `Input`), Functional and subclassed models, models with a custom
+`train_step` (whose loss `compile` or `compute_loss` gives), nested models (their inner layers
+tagged by path, `activations/encoder/dense_1`), shared layers (one activation histogram per
+call), several inputs and outputs as lists or dicts, integer inputs (`Embedding`), `LSTM`,
+`GRU`, convolutions, `MultiHeadAttention`, normalization, dropout and preprocessing layers
+(seen in inference mode), frozen parts (activations, no gradients), the `mixed_float16`
+policy and `tf.distribute.MirroredStrategy`. A probe the model cannot take is refused with a
+ValueError when training starts, before anything is written. Limits that remain: a built-in
+Keras layer is one layer (an LSTM's cell or a MultiHeadAttention's projections get no
+histogram of their own); a model Keras has not built when training starts (subclassed,
+Sequential without `Input`) is built from the probe, so a probe that does not fit the training
+data is refused by Keras at the first batch (still with nothing written); GradientStatistics
+needs the loss from `compile` or `compute_loss`, not one computed only inside `train_step`.
+
+Example (two named inputs, one of token ids, and two named outputs):
 
     import keras, numpy as np
     from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
 
-    x = np.random.rand(64, 2).astype("float32")
-    y = (x.sum(axis=1, keepdims=True) > 1).astype("float32")
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    title, tags = keras.Input((10,), dtype="int32", name="title"), keras.Input((4,), name="tags")
+    words = keras.layers.LSTM(8)(keras.layers.Embedding(100, 8)(title))
+    features = keras.layers.concatenate([words, tags])
+    model = keras.Model([title, tags], {"priority": keras.layers.Dense(1, name="priority")(features),
+                                        "topic": keras.layers.Dense(3, name="topic")(features)})
+    model.compile("adam", {"priority": "mse", "topic": "sparse_categorical_crossentropy"})
+    x = {"title": np.random.randint(0, 100, (64, 10)), "tags": np.random.rand(64, 4)}
+    y = {"priority": np.random.rand(64, 1), "topic": np.random.randint(0, 3, 64)}
+    probe_x = {name: value[:16] for name, value in x.items()}
+    probe_y = {name: value[:16] for name, value in y.items()}
     model.fit(x, y, epochs=5, verbose=0, callbacks=[
         TensorBoard("runs/mine"),
-        ActivationStatistics("runs/mine", probe_x=x[:16]),
-        GradientStatistics("runs/mine", probe_x=x[:16], probe_y=y[:16]),
+        ActivationStatistics("runs/mine", probe_x=probe_x),
+        GradientStatistics("runs/mine", probe_x=probe_x, probe_y=probe_y),
     ])
 """
 
