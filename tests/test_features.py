@@ -43,7 +43,7 @@ def test_every_variant_logs_its_pictures(short_run):
     pictures = {
         "circles-linear_raw": {"decision_boundary"},
         "circles-linear_squares": {"decision_boundary", "hidden_units/squares"},
-        "circles-mlp_raw": {"decision_boundary", "hidden_units/hidden"},
+        "circles-mlp_raw": {"decision_boundary", "hidden_units/hidden", "network_map"},
         "digits-linear_handmade": set(),
         "digits-linear_raw": set(),
         "digits-mlp_handmade": set(),

@@ -59,6 +59,10 @@ a person, before seeing how the model fares, or training, by what lowers the los
   a nearly flat line and pale colours, probabilities near 0.5 everywhere; the squared-feature
   model closes an ellipse and the MLP a polygon around the inner ring (drag the step slider
   to see them form).
+- *Images*, `network_map` of `circles-mlp_raw`: the whole MLP as TensorFlow Playground draws
+  it, the two inputs, each hidden unit's output over the plane (the same half-planes as
+  below), the weights as lines (orange positive, blue negative, thicker when larger) and the
+  output with the points: the output adds up the half-planes into a polygon around the ring.
 - *Images*, `hidden_units/hidden` of `circles-mlp_raw`: one heat map per hidden unit over
   the same plane (orange where it fires, white where it is silent; the grey ninth square only
   fills the 3x3 grid). In the default run six of the eight are half-planes, one fires over
@@ -88,7 +92,7 @@ import numpy as np
 from keras import ops
 
 from dlintro import datasets
-from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages
+from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages, NetworkMap
 from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
@@ -151,6 +155,8 @@ VIEWS = (
          tag_filter="^decision_boundary$", run_filter="circles-", shows=("decision_boundary", "circles-mlp_raw")),
     View("features-hidden-units", "What the MLP's hidden units learned on the circles: mostly half-planes; a blank tile is a dead ReLU.",
          tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
+    View("features-network-map", "The circles MLP drawn whole: each hidden unit a half-plane (one blank: dead), combined by the output into a polygon around the inner ring.",
+         tag_filter="^network_map$", run_filter="circles-mlp_raw$", shows=("network_map",)),
     View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: grown from +-0.16 to about +-1, still noisy tiles.",
          tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",), actual_size=True),
 )
@@ -346,6 +352,8 @@ def _train_circles(config, variant, log_dir):
     pictures = [DecisionBoundaryImages(log_dir, x[shown], y[shown], extent=extent)]
     if squared or mlp:
         pictures.append(HiddenUnitImages(log_dir, "squares" if squared else "hidden", extent))
+    if mlp:
+        pictures.append(NetworkMap(log_dir, x[shown], y[shown], extent=extent))
     fit(model, x, y, log_dir=log_dir, epochs=config.circle_epochs, log_every=config.circle_log_every,
         validation_data=(x_val, y_val), callbacks=pictures, seed=config.seed)
     return {
