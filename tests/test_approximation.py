@@ -52,6 +52,10 @@ def test_error_against_width_chart_has_the_width_as_its_x_axis(short_run):
     reported = [short_run["variants"][f"tanh-width_{w:02d}"]["metrics"]["val_error"] for w in WIDTHS]
     np.testing.assert_allclose(errors, reported, rtol=1e-6)
     assert errors[0] >= 10 * errors[-1]
+    # Its log10 twin reads as it opens, without a log axis: a fall of at least 1 is 10x.
+    log_widths, logs = events.scalar_series(run, "log10_final_error_vs_width")
+    assert log_widths == list(WIDTHS)
+    np.testing.assert_allclose(logs, np.log10(errors), rtol=1e-5)
     linear = events.load_run(Path(short_run["run_dir"]) / "error_vs_width" / "linear")
     assert events.scalar_series(linear, "final_error_vs_width")[0] == [32]
 
