@@ -92,6 +92,10 @@ def test_exact_zero_gradients_are_left_out_of_the_log10_histogram(tmp_path):
     model.get_layer("hidden").set_weights([np.zeros((2, 3)), -np.ones(3)])  # every unit dead
     model.fit(x, y, epochs=1, verbose=0, callbacks=[GradientStatistics(tmp_path, x, y)])
     run = events.load_run(tmp_path)
-    assert "gradient_magnitude_log10/hidden" not in events.tags(run)
-    _, out = events.tensor_series(run, "gradient_magnitude_log10/out")
+    # The dead layer's histogram is there at every step, and empty: no series has a hole.
+    hidden_steps, hidden = events.tensor_series(run, "gradient_magnitude_log10/hidden")
+    out_steps, out = events.tensor_series(run, "gradient_magnitude_log10/out")
+    assert hidden_steps == out_steps == [0, 1]
+    assert all(histogram[:, 2].sum() == 0 for histogram in hidden)
+    np.testing.assert_array_equal(hidden[0][:, :2], out[0][:, :2])  # on the shared edges
     assert out[0][:, 2].sum() == 1  # only the output bias: the kernel sees silent units

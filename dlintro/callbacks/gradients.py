@@ -185,7 +185,10 @@ class GradientStatistics(ProbeCallback):
     def _write_log_magnitudes(self, per_layer):
         """One log10-magnitude histogram per layer, all on the same bucket edges."""
         logs = [log10_magnitudes([gradient for _, gradient in pairs]) for pairs in per_layer]
-        value_range = shared_range(logs)
+        # When every gradient is exactly zero (a net at the exact bottom of its loss), there is
+        # no logarithm to draw; an empty histogram on the unit interval keeps every series
+        # complete, one histogram per log point.
+        value_range = shared_range(logs) or (0.0, 1.0)
         for (path, _), values in zip(self._groups, logs):
-            if values.size:  # a layer whose gradient is exactly zero has nothing to draw
-                write_histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)
+            # A layer whose gradient is exactly zero gets an empty histogram on the shared edges.
+            write_histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

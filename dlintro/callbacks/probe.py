@@ -366,7 +366,7 @@ def histogram_buckets(values, bucket_count=30, value_range=None):
     count in the first or last bucket), so that several histograms can share their edges.
     """
     values = np.asarray(values, dtype=np.float64).ravel()
-    if values.size == 0:
+    if values.size == 0 and value_range is None:
         return np.zeros((bucket_count, 3))
     low, high = value_range if value_range is not None else (values.min(), values.max())
     if low == high:
