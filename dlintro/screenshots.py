@@ -116,6 +116,30 @@ def _move_image_sliders(browser, step_index):
         slider.send_keys(Keys.HOME, *[Keys.ARROW_RIGHT] * step_index)
 
 
+# Ticks a checkbox found by its label anywhere in the page, shadow roots included: the older
+# dashboards (Images) are Polymer elements whose settings live inside shadow roots.
+_TICK_DEEP_CHECKBOX = """
+const label = arguments[0];
+function walk(node) {
+  for (const child of [...(node.shadowRoot ? node.shadowRoot.children : []), ...node.children]) {
+    if (child.tagName === 'PAPER-CHECKBOX' && child.textContent.includes(label)) { return child; }
+    const found = walk(child);
+    if (found) { return found; }
+  }
+  return null;
+}
+const box = walk(document.body);
+if (box && !box.checked) { box.click(); }
+return box !== null;
+"""
+
+
+def _tick_deep_checkbox(browser, label):
+    """Ticks the older dashboards' checkbox called `label`; BoardError when there is none."""
+    if not browser.execute_script(_TICK_DEEP_CHECKBOX, label):
+        raise board.BoardError(f"no checkbox {label!r} on {browser.current_url}")
+
+
 def take(browser, server_url, lesson, shot, output):
     """Opens the view of `shot`, waits until it shows what it should, and saves it; returns the path."""
     browser.set_window_size(*shot.size)
@@ -123,6 +147,8 @@ def take(browser, server_url, lesson, shot, output):
     board.wait_for_text(browser, shot.shows, deep=shot.dashboard != "timeseries")
     if shot.dashboard == "timeseries":
         _adjust_time_series(browser, shot)
+    elif shot.actual_size:
+        _tick_deep_checkbox(browser, "Show actual image size")
     board.wait_until(lambda: _images_loaded(browser), 20, "the pictures to load")
     time.sleep(2)  # the charts draw in a web worker, after their data arrived
     path = Path(output) / f"{shot.file}.png"

@@ -156,9 +156,11 @@ VIEWS = (
     View("features-hidden-units", "What the MLP's hidden units learned on the circles: mostly half-planes; a blank tile is a dead ReLU.",
          tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
     View("features-network-map", "The circles MLP drawn whole: each hidden unit a half-plane (one blank: dead), combined by the output into a polygon around the inner ring.",
-         tag_filter="^network_map$", run_filter="circles-mlp_raw$", shows=("network_map",)),
+         dashboard="images", tag_filter="^network_map$", run_filter="circles-mlp_raw$", shows=("network_map",),
+         actual_size=True, size=(1500, 1100)),
     View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: grown from +-0.16 to about +-1, still noisy tiles.",
-         tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",), actual_size=True),
+         dashboard="images", tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",),
+         actual_size=True, size=(1500, 700)),
 )
 
 

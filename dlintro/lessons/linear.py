@@ -96,7 +96,7 @@ VIEWS = (
     View("linear-weights", "The two weights rise together for a few steps, then creep along the valley to the least-squares answer.",
          tag_filter="^weights/", shows=("weights/neuron/w1",)),
     View("linear-loss-surface", "The path of the weights, from the start (circle) down the steep side, then along the valley to the answer (star).",
-         tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True),
+         dashboard="images", tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True, size=(1300, 900)),
 )
 
 

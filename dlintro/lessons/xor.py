@@ -90,8 +90,8 @@ VIEWS = (
     View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat, no border).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
     View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
-         tag_filter="^network_map$", run_filter="xor-two_layer", shows=("network_map", "xor-two_layer_nonlinear"),
-         size=(1600, 1300)),
+         dashboard="images", tag_filter="^network_map$", run_filter="xor-two_layer.*$",
+         shows=("network_map", "xor-two_layer_nonlinear"), actual_size=True, size=(1500, 1700)),
     View("xor-accuracy", "Accuracy at each log point, in steps of 0.25: the undecided straight-border nets wander at or below 0.75, the tanh net reaches 1.0.",
          tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
 )
