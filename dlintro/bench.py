@@ -21,28 +21,30 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from dlintro import lessons  # noqa: E402
+from dlintro.exercises import exercises_of  # noqa: E402
 from dlintro.logsize import measure as measure_logs  # noqa: E402
 from dlintro.runs import latest_run  # noqa: E402
 
 
-def lesson_wall_time(name, runs_root):
-    """Seconds for `python -m dlintro run NAME` with defaults, start-up included."""
+def lesson_wall_time(name, runs_root, exercise=None):
+    """Seconds for `python -m dlintro run NAME` with defaults (or one exercise), start-up included."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "dlintro", "run", name, "--runs-dir", str(runs_root)],
+        [sys.executable, "-m", "dlintro", "run", name, "--runs-dir", str(runs_root),
+         *(["--exercise", exercise] if exercise else [])],
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - started
     if result.returncode not in (0, 1):
-        raise RuntimeError(f"lesson {name} failed:\n{result.stderr}")
+        raise RuntimeError(f"lesson {name} {exercise or ''} failed:\n{result.stderr}")
     return seconds
 
 
 def reporting_overhead(repeats):
     """Median seconds to train the non-linear XOR net with no callbacks and with all of them."""
     from dlintro import datasets
-    from dlintro.callbacks import DecisionBoundaryImages
+    from dlintro.callbacks import DecisionBoundaryImages, NetworkMap
     from dlintro.lessons import xor
     from dlintro.training import fit, seed_everything
 
@@ -52,7 +54,7 @@ def reporting_overhead(repeats):
     def train(report, log_dir):
         seed_everything(config.seed)
         model = xor.xor_network(config.hidden_units, config.hidden_activation, config.learning_rate)
-        images = [DecisionBoundaryImages(log_dir, x, y)]
+        images = [DecisionBoundaryImages(log_dir, x, y), NetworkMap(log_dir, x, y)]
         started = time.perf_counter()
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
             callbacks=images if report else [], report=report)
@@ -179,6 +181,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per median")
     parser.add_argument("--lessons", default=",".join(lessons.NAMES), help="comma-separated")
+    parser.add_argument("--no-exercises", dest="exercises", action="store_false", help="skip timing the exercises")
     args = parser.parse_args(argv)
     names = [name for name in args.lessons.split(",") if name]
     unknown = [name for name in names if name not in lessons.NAMES]
@@ -196,6 +199,18 @@ def main(argv=None):
             total += seconds
             print(f"| {name} | {seconds:.1f} | {logs['bytes'] / 1e6:.2f} MB |", flush=True)
     print(f"| **all** | **{total:.1f}** | |\n")
+
+    if args.exercises:
+        print("## Exercise wall time (start-up included; one run each)\n")
+        print("| lesson | exercise | seconds |\n| --- | --- | ---: |")
+        slowest = 0.0
+        with tempfile.TemporaryDirectory() as runs_root:
+            for name in names:
+                for exercise in exercises_of(lessons.load(name)):
+                    seconds = lesson_wall_time(name, runs_root, exercise)
+                    slowest = max(slowest, seconds)
+                    print(f"| {name} | {exercise} | {seconds:.1f} |", flush=True)
+        print(f"| **slowest** | | **{slowest:.1f}** |\n")
 
     bare, full = reporting_overhead(args.repeats)
     print(f"## Cost of the reporting (XOR two-layer tanh net, default config; median of {args.repeats})\n")
