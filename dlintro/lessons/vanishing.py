@@ -115,7 +115,8 @@ QUICK = Config(epochs=10, log_every=5)
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
     View("vanishing-activation-functions", "Sigmoid, tanh and ReLU and their slopes: sigmoid's slope is at most 0.25.",
-         tag_filter="^activation_functions$", run_filter="sigmoid$", shows=("activation_functions",), actual_size=True),
+         dashboard="images", tag_filter="^activation_functions$", run_filter="sigmoid$", shows=("activation_functions",),
+         actual_size=True, size=(1500, 900)),
     View("vanishing-gradient-norms", "Gradient norm per layer, input on the left: sigmoid falls like a staircase over six decades, ReLU and tanh stay level.",
          tag_filter="^gradient_norm_bars$", run_filter="sigmoid|relu", shows=("gradient_norm_bars", "sigmoid", "relu"),
          image_step=0, size=(1600, 800)),
