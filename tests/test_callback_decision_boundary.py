@@ -61,3 +61,19 @@ def test_refuses_a_model_without_one_probability_per_point(tmp_path):
     model.compile("sgd", "sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match="one sigmoid output"):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[DecisionBoundaryImages(tmp_path, x, y)])
+
+
+def test_the_png_files_hold_exactly_the_pictures_rendered():
+    import io
+
+    from PIL import Image
+
+    from dlintro.callbacks.pictures import encode_png
+
+    rng = np.random.default_rng(0)
+    for shape in [(1, 1, 3), (5, 7, 3), (64, 48, 3)]:
+        picture = rng.integers(0, 256, shape, dtype=np.uint8)
+        decoded = np.asarray(Image.open(io.BytesIO(encode_png(picture))))
+        assert decoded.shape == shape and np.array_equal(decoded, picture)
+    with pytest.raises(ValueError, match="uint8"):
+        encode_png(np.zeros((4, 4, 3), dtype=np.float32))

@@ -138,3 +138,24 @@ def test_refuses_a_model_it_cannot_draw_when_training_starts(tmp_path, build, fe
 def test_refuses_points_that_are_not_two_dimensional(tmp_path):
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         NetworkMap(tmp_path, np.zeros((4, 3)), np.zeros(4))
+
+
+def test_maps_of_one_network_shape_share_a_frame_and_keep_their_own_points(tmp_path):
+    import io
+
+    from PIL import Image
+
+    x, y = tiny_data()
+    plane = (-0.25, 1.25, -0.25, 1.25)
+    first = NetworkMap(tmp_path / "a", x, y, extent=plane)
+    second = NetworkMap(tmp_path / "b", x * 0.5, y, extent=plane)
+    for network_map in (first, second):
+        tiny_classifier(hidden_units=3).fit(x, y, epochs=1, verbose=0, callbacks=[network_map])
+    assert first._panel is second._panel  # the frame is drawn once per process
+    last = {}
+    for name in ("a", "b"):
+        _, images = events.tensor_series(events.load_run(tmp_path / name), "network_map")
+        last[name] = np.asarray(Image.open(io.BytesIO(images[-1][2])))
+    # Each map draws its own points on the output unit, not the other's.
+    top, left = first._panel.layout.unit_corners[-1][0]
+    assert not np.array_equal(last["a"][top:top + 160, left:left + 160], last["b"][top:top + 160, left:left + 160])

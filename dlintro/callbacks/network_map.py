@@ -6,13 +6,13 @@ the output, and every weight as a line between two units: blue when negative, or
 positive, thicker the larger it is. The output unit is drawn larger, with the training points.
 
 The picture is drawn like `PicturePanel`'s: everything that does not change between log points
-(captions, unit frames, colour bars, legend) is drawn once and kept; each log point pastes the
-new heat maps in NumPy and draws only the lines, the points and the title on top.
+(captions, unit frames, colour bars, legend) is drawn once per process for each shape of
+network and kept; each log point pastes the new heat maps in NumPy and draws only the lines,
+the points and the title on top.
 """
 
 import numpy as np
 import keras
-import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -36,7 +36,9 @@ from dlintro.callbacks.pictures import (
     hex_colour,
     picture_title,
     plane_grid,
+    rgb_copy,
     run_name,
+    shared_panel,
     write_image,
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input
@@ -182,11 +184,14 @@ class NetworkPanel:
         layout: the `NetworkLayout` of the network.
         captions: one caption per column, drawn above it.
         extent: (x_min, x_max, y_min, y_max) of the input plane, for the output's axes.
-        points: (n, 2) points drawn on the output unit, and their (n, 3) RGB 0-1 colours.
         probability_output: True when the output is P(class 1), drawn on its own colour scale.
+
+    A panel depends only on these, not on the data or the weights, so the runs of a lesson
+    share one (see `network_panel`): drawing the frame costs about 0.2 s, as much as a dozen
+    pictures.
     """
 
-    def __init__(self, layout, captions, extent, points, probability_output):
+    def __init__(self, layout, captions, extent, probability_output):
         self.layout = layout
         legend = self._legend(probability_output)
         legend_columns = 4
@@ -209,8 +214,8 @@ class NetworkPanel:
         self._connections = LineCollection(layout.connection_segments(), capstyle="butt",
                                            animated=True)
         board.add_collection(self._connections)
-        self._marks = [self._connections]
-        self._marks += self._output_axes(figure, extent, points)
+        self._output = self._output_axes(figure, extent)
+        self._spines = list(self._output.spines.values())
         # The colour bars stand beside the output unit, as tall as it is.
         output_top = layout.unit_corners[-1][0][0]
         bars = [(diverging_colormap(1.0), -1.0, 1.0, "unit output")]
@@ -275,8 +280,8 @@ class NetworkPanel:
                 board.add_patch(Rectangle((left - 1, top - 1), UNIT_SIZE + 1, UNIT_SIZE + 1,
                                           fill=False, edgecolor="#b0b0b0", linewidth=0.6))
 
-    def _output_axes(self, figure, extent, points):
-        """Axes over the output unit's heat map: ticks in input units, and the training points."""
+    def _output_axes(self, figure, extent):
+        """Axes over the output unit's heat map, with ticks in input units."""
         width, height = self.layout.width, self.height
         top, left = self.layout.unit_corners[-1][0]
         axes = figure.add_axes((left / width, 1 - (top + OUTPUT_SIZE) / height,
@@ -290,14 +295,21 @@ class NetworkPanel:
         axes.yaxis.set_major_locator(MaxNLocator(4))
         axes.set_xlabel("x1", fontsize=8, labelpad=0)
         axes.set_ylabel("x2", fontsize=8, labelpad=2)
-        xy, colours = points
+        return axes
+
+    def points(self, xy, colours):
+        """Dots to draw on the output unit (pass them to `render`): small, outlined, see-through.
+
+        Args:
+            xy: (n, 2) points in the coordinates of the panel's `extent`.
+            colours: (n, 3) RGB colours, 0 to 1.
+        """
         # Few points are drawn big enough to find, many small enough to leave the picture visible.
         size = float(np.clip(800 / len(xy), 5, 28))
-        dots = axes.scatter(xy[:, 0], xy[:, 1], s=size, c=colours, alpha=0.8, edgecolors="black",
-                            linewidths=0.5, animated=True)
-        return [dots, *axes.spines.values()]
+        return self._output.scatter(xy[:, 0], xy[:, 1], s=size, c=colours, alpha=0.8,
+                                    edgecolors="black", linewidths=0.5, animated=True)
 
-    def render(self, unit_maps, output_map, kernels, title):
+    def render(self, unit_maps, output_map, kernels, title, marks=()):
         """The picture as a (height, width, 3) uint8 array.
 
         Args:
@@ -305,6 +317,7 @@ class NetworkPanel:
             output_map: the output unit's (OUTPUT_SIZE, OUTPUT_SIZE, 3) uint8 heat map.
             kernels: per pair of columns, the kernel between their drawn units.
             title: the picture's title.
+            marks: artists to draw over the output unit, such as `points`.
         """
         self._canvas.restore_region(self._background)
         pixels = np.asarray(self._canvas.buffer_rgba())
@@ -318,9 +331,14 @@ class NetworkPanel:
         self._connections.set_color(colours)
         self._connections.set_linewidths(connection_width(np.abs(weights)))
         self._title.set_text(title)
-        for artist in (*self._marks, self._title):
+        for artist in (self._connections, *marks, *self._spines, self._title):
             self._figure.draw_artist(artist)
-        return pixels[..., :3].copy()
+        return rgb_copy(pixels)
+
+
+def network_panel(units, captions, extent, probability_output):
+    """The `NetworkPanel` of a network of `units` per column (a tuple), made for `shared_panel`."""
+    return NetworkPanel(NetworkLayout(units), captions, extent, probability_output)
 
 
 class NetworkMap(ProbeCallback):
@@ -377,7 +395,7 @@ class NetworkMap(ProbeCallback):
         self._grid, self._shape = plane_grid(self.extent, OUTPUT_SIZE // 2)
         self._chain = None
         self._panel = None
-        self._forward = None
+        self._dots = None
         self._input_maps = None
         self._probability_output = False
 
@@ -388,36 +406,41 @@ class NetworkMap(ProbeCallback):
         self._probability_output = _activation_name(self._chain[-1]) == "sigmoid"
         super().on_train_begin(logs)
 
-    def unit_outputs(self):
-        """Every Dense layer's outputs over the plane, each a (points of the plane, units) array."""
-        if self._forward is None:
-            chain = self._chain
+    def unit_outputs(self, kernels=None):
+        """Every Dense layer's outputs over the plane, each a (points of the plane, units) array.
 
-            # Traced once: eager calls of each layer on the whole grid cost several times as much.
-            @tf.function
-            def forward(grid):
-                outputs = []
-                for layer in chain:
-                    grid = layer(grid, training=False)
-                    outputs.append(grid)
-                return outputs
-
-            self._forward = forward
-        return [np.asarray(output) for output in self._forward(self._grid)]
+        Args:
+            kernels: the layers' kernels as NumPy arrays, when the caller has them already.
+        """
+        if kernels is None:
+            kernels = [np.asarray(layer.kernel) for layer in self._chain]
+        # A Dense layer is activation(x @ kernel + bias): NumPy computes the products for a grid
+        # this small in microseconds, where a traced TensorFlow function costs 15 ms to trace
+        # and a millisecond per call; the activation is the layer's own function.
+        values, outputs = self._grid, []
+        for layer, kernel in zip(self._chain, kernels):
+            values = values @ kernel
+            if layer.bias is not None:
+                values = values + np.asarray(layer.bias)
+            values = np.asarray(layer.activation(values), dtype=np.float32)
+            outputs.append(values)
+        return outputs
 
     def summarize(self, step):
-        outputs = self.unit_outputs()
         kernels = [np.asarray(layer.kernel) for layer in self._chain]
+        outputs = self.unit_outputs(kernels)
         if not all_finite(outputs + kernels):
             return False
         if self._panel is None:
-            self._panel = self._build_panel()
+            self._panel = self._shared_panel()
+            colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
+            self._dots = self._panel.points(self.points, colours)
         drawn = self._panel.layout.drawn
         unit_maps = [self._input_maps] + [self._small_maps(values[:, :count])
                                           for values, count in zip(outputs[:-1], drawn[1:-1])]
         kernels = [kernel[:rows, :cols] for kernel, rows, cols in zip(kernels, drawn[:-1], drawn[1:])]
         image = self._panel.render(unit_maps, self._output_map(outputs[-1]), kernels,
-                                   picture_title(self.title, step))
+                                   picture_title(self.title, step), marks=[self._dots])
         write_image("network_map", image, step=step)
         return True
 
@@ -435,19 +458,18 @@ class NetworkMap(ProbeCallback):
             image = diverging_colours(plane).astype(np.uint8)
         return upscale(image, OUTPUT_SIZE // self._shape[0])
 
-    def _build_panel(self):
+    def _shared_panel(self):
+        """The frame of this network's pictures, shared with every network drawn alike."""
         chain = self._chain
-        units = [2] + [layer.units for layer in chain]
-        layout = NetworkLayout(units)
+        units = (2, *(layer.units for layer in chain))
         captions = ["inputs"]
         for index, layer in enumerate(chain):
             role = "output" if index == len(chain) - 1 else f"hidden layer {index + 1}"
             if layer.units > MAX_UNITS_DRAWN:
-                count = f"first {layout.drawn[index + 1]} of {layer.units} units"
+                count = f"first {MAX_UNITS_DRAWN} of {layer.units} units"
             else:
                 count = f"{layer.units} unit{'s' if layer.units > 1 else ''}"
             captions.append(f"{role}: '{layer.name}'\n{count}\n{_activation_name(layer)}")
         self._input_maps = self._small_maps(self._grid)
-        colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
-        return NetworkPanel(layout, captions, self.extent, (self.points, colours),
-                            self._probability_output)
+        extent = tuple(float(value) for value in self.extent)
+        return shared_panel(network_panel, units, tuple(captions), extent, self._probability_output)
