@@ -185,13 +185,18 @@ def trace(function, owner, *probes, expected=None):
     """
     specs = keras.tree.map_structure(lambda array: tf.TensorSpec(array.shape, array.dtype), probes)
     try:
-        return tf.function(function).get_concrete_function(*specs)
+        # No AutoGraph, as in Keras's own train and test functions: the model's layers bring
+        # their own graph code, and converting our wrappers' Python is needless and fragile.
+        return tf.function(function, autograph=False).get_concrete_function(*specs)
     except Exception as error:  # noqa: BLE001: any failure here means the probe does not fit
         given = ", ".join(describe(probe) for probe in probes)
         wanted = f"expected {expected}, " if expected else ""
-        reason = str(error).strip().splitlines()
+        # TensorFlow's tracing errors open with "in user code:" and a traceback; the cause is
+        # the last line.
+        reason = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        cause = reason[-1] if reason else type(error).__name__
         raise ValueError(
-            f"{owner}: the model cannot take the probe: {wanted}given {given} ({reason[0] if reason else type(error).__name__})"
+            f"{owner}: the model cannot take the probe: {wanted}given {given} ({type(error).__name__}: {cause})"
         ) from error
 
 
