@@ -134,9 +134,14 @@ def main(argv=None, out=print):
 
 def print_guide(name, out, port=PORT):
     """The command that serves a lesson's newest completed run, and links to its telling views."""
+    out(f"See it in TensorBoard: make tensorboard LESSON={name}  (then open the links below)")
+    print_links(name, out, port)
+
+
+def print_links(name, out, port=PORT):
+    """Two to four links straight to lesson `name`'s telling views, each under its caption."""
     from dlintro.views import guide_links
 
-    out(f"See it in TensorBoard: make tensorboard LESSON={name}  (then open the links below)")
     for caption, url in guide_links(name, f"http://127.0.0.1:{port}"):
         out(f"  {caption}\n    {url}")
 
@@ -167,10 +172,7 @@ def serve(arguments, out):
         out(line)
     out(f"TensorBoard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
     if lesson:
-        from dlintro.views import guide_links
-
-        for caption, url in guide_links(lesson, f"http://127.0.0.1:{port}"):
-            out(f"  {caption}\n    {url}")
+        print_links(lesson, out, port)
     command = [str(board.tensorboard_program()), *board.serve_arguments(runs_root if everything else None, spec, port)]
     try:
         return subprocess.call(command, stdin=subprocess.DEVNULL)

@@ -42,7 +42,6 @@ class View:
     actual_size: bool = False
     size: tuple = (1600, 1000)
 
-
     def url(self, server_url, lesson):
         """This view's address on a server whose runs are named `<lesson>/<variant>`."""
         run_filter = f"^{lesson}/(?:{self.run_filter or '.*'})"
@@ -65,9 +64,9 @@ def guide_links(name, server_url="http://127.0.0.1:6006", limit=4):
     Two views that differ only in the step their picture shows share a URL; the one that shows
     the last step (what the page opens on) is kept.
     """
-    links = {}
-    for view in sorted(views_of(name), key=lambda view: view.image_step is not None):
-        links.setdefault(view.url(server_url, name), view.caption)
-    order = [view.url(server_url, name) for view in views_of(name)]
-    unique = sorted(links, key=order.index)
-    return [(links[url], url) for url in unique][:limit]
+    links = {}  # URL: caption, in the order the views are listed
+    for view in views_of(name):
+        url = view.url(server_url, name)
+        if url not in links or view.image_step is None:
+            links[url] = view.caption
+    return [(caption, url) for url, caption in links.items()][:limit]

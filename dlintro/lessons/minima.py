@@ -284,6 +284,22 @@ class EnsembleBinaryCrossentropy(keras.losses.Loss):
         return ops.sum(start_losses(y_true, y_pred), axis=1)
 
 
+def make_optimizer(optimizer, learning_rate, momentum=0.9):
+    """A fresh Keras optimizer: `"sgd"`, `"momentum"` (SGD with momentum) or `"adam"`.
+
+    Raises:
+        ValueError: for any other name.
+    """
+    optimizers = {
+        "sgd": lambda: keras.optimizers.SGD(learning_rate),
+        "momentum": lambda: keras.optimizers.SGD(learning_rate, momentum=momentum),
+        "adam": lambda: keras.optimizers.Adam(learning_rate),
+    }
+    if optimizer not in optimizers:
+        raise ValueError(f"optimizer must be one of {', '.join(optimizers)}, got {optimizer!r}")
+    return optimizers[optimizer]()
+
+
 def ensemble_xor_network(
     starts=100, hidden_units=2, optimizer="adam", learning_rate=0.05, momentum=0.9
 ):
@@ -306,18 +322,11 @@ def ensemble_xor_network(
         >>> model.fit(x, y, epochs=1000, verbose=0)
         >>> per_start_losses(model, x, y)  # 100 final losses, one per start
     """
-    optimizers = {
-        "sgd": lambda: keras.optimizers.SGD(learning_rate),
-        "momentum": lambda: keras.optimizers.SGD(learning_rate, momentum=momentum),
-        "adam": lambda: keras.optimizers.Adam(learning_rate),
-    }
-    if optimizer not in optimizers:
-        raise ValueError(f"optimizer must be one of {', '.join(optimizers)}, got {optimizer!r}")
     inputs = keras.Input(shape=(2,), name="inputs")
     hidden = EnsembleDense(starts, hidden_units, activation="sigmoid", name="hidden")(inputs)
     outputs = EnsembleDense(starts, 1, activation="sigmoid", name="output")(hidden)
     model = keras.Model(inputs, outputs, name="ensemble_xor_network")
-    model.compile(optimizer=optimizers[optimizer](), loss=EnsembleBinaryCrossentropy())
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate, momentum), loss=EnsembleBinaryCrossentropy())
     return model
 
 
@@ -579,12 +588,8 @@ def one_start_network(variant, initial_weights, start, momentum):
         name=f"start_{start}",
     )
     model.set_weights([hidden_kernel[start], hidden_bias[start], output_kernel[start], output_bias[start]])
-    optimizers = {
-        "sgd": lambda: keras.optimizers.SGD(variant.learning_rate),
-        "momentum": lambda: keras.optimizers.SGD(variant.learning_rate, momentum=momentum),
-        "adam": lambda: keras.optimizers.Adam(variant.learning_rate),
-    }
-    model.compile(optimizer=optimizers[variant.optimizer](), loss="binary_crossentropy")
+    model.compile(optimizer=make_optimizer(variant.optimizer, variant.learning_rate, momentum),
+                  loss="binary_crossentropy")
     return model
 
 
