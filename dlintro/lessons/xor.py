@@ -16,8 +16,9 @@ where the gradient is exactly zero: the output is 0.5 at every corner, "no idea"
 ln 2 = 0.693. Every line that gets three corners right costs more, because the fourth corner
 is then on the wrong side. The runs get there within about 100 passes, after which their
 gradient is zero and nothing moves. That is why their last `decision_boundary` pictures are
-one flat colour with no border at all: the probability is 0.5 everywhere, and there is no line
-to draw. Their accuracy then says nothing about the net: every output is 0.5 give or take one
+one flat colour: the probability is 0.5 everywhere, so there is no real border to draw (a
+stray black line, as in the one-layer XOR net's corner, marks only where float32 round-off
+tips 0.5 by 6e-8 either way). Their accuracy then says nothing about the net: every output is 0.5 give or take one
 float32 rounding step (6e-8), and which side of 0.5 that rounding falls on decides the count.
 That is how XNOR's one-layer net scores 25 %, below the 50 % of guessing: it is not learning
 the opposite, it is undecided. The metric `undecided_share` (corners whose output is within
@@ -87,7 +88,7 @@ VIEWS = (
     View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random border (straight for the one-layer and linear nets).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
          image_step=0),
-    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat, no border).",
+    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat; any line left is round-off).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
     View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
          dashboard="images", tag_filter="^network_map$", run_filter="xor-two_layer.*$",
