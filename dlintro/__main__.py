@@ -91,9 +91,9 @@ def main(argv=None, out=print):
         runs_root = _take_option(arguments, "--runs-dir", "runs")
         run_name = _take_option(arguments, "--run-name", None)
         exercise = _take_option(arguments, "--exercise", None)
+        check_writable(runs_root)  # before TensorFlow is imported (with the lesson)
         lesson = lessons.load(name)
-        task = None if exercise is None else find(lesson, exercise)  # before anything is written
-        check_writable(runs_root)
+        task = None if exercise is None else find(lesson, exercise)  # before any run is created
         values = parse_values(lesson.Config, arguments)
         config = lesson.Config(**values) if task is None else task.config(lesson.Config, values)
         # SIGTERM (`kill`, a closing terminal) stops the run the way Ctrl-C does, and both also
