@@ -189,6 +189,15 @@ def parse_overrides(config_class, arguments):
     return config_class(**parse_values(config_class, arguments))
 
 
+def changed_values(config):
+    """The fields of `config` that differ from their defaults: `{field name: value}`."""
+    return {
+        field.name: getattr(config, field.name)
+        for field in dataclasses.fields(config)
+        if getattr(config, field.name) != field.default
+    }
+
+
 def to_arguments(config):
     """The command-line words that rebuild `config`: `--key value` for every non-default field.
 
@@ -197,11 +206,9 @@ def to_arguments(config):
         ['--seed', '3']
     """
     words = []
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        if value != field.default:
-            text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
-            words += ["--" + field.name.replace("_", "-"), text]
+    for name, value in changed_values(config).items():
+        text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        words += ["--" + name.replace("_", "-"), text]
     return words
 
 
@@ -235,6 +242,7 @@ __all__ = [
     "parse_overrides",
     "parse_values",
     "to_arguments",
+    "changed_values",
     "describe_fields",
     "require_multiple",
     "Annotated",

@@ -12,7 +12,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
 from dlintro import exercises, lessons
-from dlintro.config import ConfigError
+from dlintro.config import ConfigError, changed_values
 from dlintro.exercises import markdown_list
 from dlintro.runs import Diverged, create_run_directory, stop_if_requested, write_summary
 from dlintro.training import seed_everything
@@ -111,15 +111,6 @@ def _finish(run_dir, lesson, summary):
     write_summary(run_dir, summary)
 
 
-def _non_default_fields(config):
-    """The fields of a config that differ from their defaults, by name."""
-    return {
-        field.name: getattr(config, field.name)
-        for field in dataclasses.fields(config)
-        if getattr(config, field.name) != field.default
-    }
-
-
 def run_lesson(name, config=None, *, exercise=None, runs_root="runs", run_name=None, out=print):
     """Trains every variant of a lesson, checks its claim and writes the logs and `summary.json`.
 
@@ -156,7 +147,7 @@ def run_lesson(name, config=None, *, exercise=None, runs_root="runs", run_name=N
     task = None
     if exercise is not None:
         task = exercises.find(lesson, exercise)
-        config = task.config(lesson.Config, _non_default_fields(config))
+        config = task.config(lesson.Config, changed_values(config))
     # Before the directory: a refusal here leaves nothing behind.
     variants = lesson.variants(config) if task is None else task.variants(lesson, config)
     run_dir = create_run_directory(runs_root, name, run_name, suffix=exercise)
