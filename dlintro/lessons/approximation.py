@@ -214,16 +214,30 @@ def _log_final_error(log_dir, variant, error, step):
 
 
 # The claim.
+def _bends(variant):
+    """True for the nets with a non-linear hidden activation."""
+    return variant.hidden_activation != "linear"
+
+
+def _by_width(results):
+    """The non-linear nets' metrics by hidden width."""
+    return {variant.hidden_units: metrics for variant, metrics in results.items() if _bends(variant)}
+
+
+def _errors(results):
+    """Every net's validation error, by run name."""
+    return {f"val_error/{variant.name}": metrics["val_error"] for variant, metrics in results.items()}
+
+
 def check(config, results):
     """The widest non-linear net 10x below the narrowest; the linear net a straight line."""
-    nonlinear = {v.hidden_units: m for v, m in results.items() if v.hidden_activation != "linear"}
-    linear_nets = [m for v, m in results.items() if v.hidden_activation == "linear"]
+    nonlinear = _by_width(results)
+    linear_nets = [m for v, m in results.items() if not _bends(v)]
     narrowest, widest = min(nonlinear), max(nonlinear)
     narrow, wide = nonlinear[narrowest]["val_error"], nonlinear[widest]["val_error"]
     linear = linear_nets[0]["distance_from_line"]
     ratio = narrow / wide if wide > 0 else float("inf")
-    numbers = {f"val_error/{variant.name}": metrics["val_error"] for variant, metrics in results.items()}
-    numbers.update(error_ratio_narrowest_over_widest=ratio, linear_distance_from_line=linear)
+    numbers = {**_errors(results), "error_ratio_narrowest_over_widest": ratio, "linear_distance_from_line": linear}
     holds = ratio >= 10.0 and linear <= LINE_TOLERANCE
     explanation = (
         f"Validation error falls from {narrow:.3g} at width {narrowest} to {wide:.3g} at "
@@ -234,19 +248,6 @@ def check(config, results):
 
 
 # Exercises: predict, run, check.
-def _bends(variant):
-    """True for the nets with a non-linear hidden activation."""
-    return variant.hidden_activation != "linear"
-
-
-def _by_width(results):
-    return {variant.hidden_units: metrics for variant, metrics in results.items() if _bends(variant)}
-
-
-def _errors(results):
-    return {f"val_error/{variant.name}": metrics["val_error"] for variant, metrics in results.items()}
-
-
 def _check_relu(config, results):
     nets = _by_width(results)
     narrowest, widest = min(nets), max(nets)
