@@ -29,6 +29,7 @@ from dlintro.callbacks.decision_boundary import (
 from dlintro.callbacks.heat_maps import upscale
 from dlintro.callbacks.pictures import (
     BLUE,
+    add_colour_bar,
     GREY,
     ORANGE,
     diverging_colormap,
@@ -238,15 +239,9 @@ class NetworkPanel:
         colormap, low, high, label = colour_bar
         left, top, bar_width, bar_height = box
         width, height = self.layout.width, self.height
-        bar = figure.add_axes((left / width, 1 - (top + bar_height) / height, bar_width / width,
-                               bar_height / height))
-        bar.imshow(np.linspace(1, 0, 128)[:, None], cmap=colormap, aspect="auto",
-                   extent=(0, 1, low, high))
-        bar.set_xticks([])
-        bar.yaxis.tick_right()
-        bar.yaxis.set_label_position("right")
-        bar.tick_params(labelsize=7, length=2, pad=1)
-        bar.set_ylabel(label, fontsize=8, labelpad=2)
+        rect = (left / width, 1 - (top + bar_height) / height, bar_width / width, bar_height / height)
+        bar = add_colour_bar(figure, rect, colormap, (low, high), label, label_size=8, tick_size=7,
+                             labelpad=2, length=2, pad=1)
         if (low, high) == (-1.0, 1.0):
             # Values beyond +-1 (a ReLU or linear unit, an input) are drawn at full colour.
             bar.set_yticks([-1, -0.5, 0, 0.5, 1], ["≤ −1", "−0.5", "0", "0.5", "≥ 1"])

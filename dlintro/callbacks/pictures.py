@@ -90,6 +90,23 @@ def rgb_copy(rgba):
     return rgb
 
 
+def add_colour_bar(figure, rect, colormap, value_range, label, label_size=9, tick_size=8, labelpad=4,
+                   **tick_params):
+    """A vertical colour bar in `figure` at `rect` (left, bottom, width, height as figure shares).
+
+    The colours run from `value_range[0]` at the bottom to `value_range[1]` at the top, ticked
+    and labelled on the right. Extra keyword arguments go to the ticks (`length`, `pad`).
+    """
+    bar = figure.add_axes(rect)
+    bar.imshow(np.linspace(1, 0, 128)[:, None], cmap=colormap, aspect="auto", extent=(0, 1, *value_range))
+    bar.set_xticks([])
+    bar.yaxis.tick_right()
+    bar.yaxis.set_label_position("right")
+    bar.tick_params(labelsize=tick_size, **tick_params)
+    bar.set_ylabel(label, fontsize=label_size, labelpad=labelpad)
+    return bar
+
+
 class PicturePanel:
     """Frames RGB pictures of one fixed shape with a title, axes, a colour bar and a legend.
 
@@ -155,15 +172,9 @@ class PicturePanel:
 
     def _add_colour_bar(self, figure, colour_bar, left, bottom, height, width):
         colormap, low, high, label = colour_bar
-        bar = figure.add_axes((left, bottom, 12 / width, height))
         fixed = low is not None and high is not None
-        bar.imshow(np.linspace(1, 0, 128)[:, None], cmap=colormap, aspect="auto",
-                   extent=(0, 1, low, high) if fixed else (0, 1, 0, 1))
-        bar.set_xticks([])
-        bar.yaxis.tick_right()
-        bar.yaxis.set_label_position("right")
-        bar.tick_params(labelsize=8)
-        bar.set_ylabel(label, fontsize=9, labelpad=34 if not fixed else 4)
+        bar = add_colour_bar(figure, (left, bottom, 12 / width, height), colormap,
+                             (low, high) if fixed else (0, 1), label, labelpad=4 if fixed else 34)
         if not fixed:
             # Ticks at the ends and the middle, labelled per picture with its own range.
             bar.set_yticks([0, 0.5, 1], ["", "", ""])
