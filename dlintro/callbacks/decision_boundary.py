@@ -19,8 +19,8 @@ from dlintro.callbacks.pictures import (
 from dlintro.callbacks.probe import ProbeCallback, all_finite
 
 # The strongest colour of the plane stays light, so that the dots and the 0.5 line stand out.
-_STRONGEST = 0.75
-_BOUNDARY = 40.0  # the grey level of the line where P(class 1) crosses 0.5
+STRONGEST_PROBABILITY_COLOUR = 0.75
+BOUNDARY_GREY = 40.0  # the grey level of the line where P(class 1) crosses 0.5
 
 
 def render_decision_boundary(probability):
@@ -33,12 +33,12 @@ def render_decision_boundary(probability):
         A (rows, cols, 3) uint8 array.
     """
     p = np.clip(probability, 0.0, 1.0)
-    image = diverging_colours((p - 0.5) * 2.0 * _STRONGEST)
+    image = diverging_colours((p - 0.5) * 2.0 * STRONGEST_PROBABILITY_COLOUR)
     above = probability >= 0.5
     edge = np.zeros_like(above)
     edge[:, 1:] |= above[:, 1:] != above[:, :-1]
     edge[1:, :] |= above[1:, :] != above[:-1, :]
-    image[edge] = _BOUNDARY
+    image[edge] = BOUNDARY_GREY
     return image.astype(np.uint8)
 
 
@@ -56,12 +56,12 @@ def decision_boundary_panel(extent, resolution):
                markeredgecolor="black", markeredgewidth=0.6, label=label)
         for colour, label in ((BLUE, "class 0 point"), (ORANGE, "class 1 point"))
     ]
-    legend.append(Line2D([], [], color=hex_colour([_BOUNDARY] * 3), label="P = 0.5"))
+    legend.append(Line2D([], [], color=hex_colour([BOUNDARY_GREY] * 3), label="P = 0.5"))
     return PicturePanel(
         (resolution, resolution),
         zoom=max(1, 288 // resolution),
         extent=extent,
-        colour_bar=(diverging_colormap(_STRONGEST), 0.0, 1.0, "P(class 1)"),
+        colour_bar=(diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, "P(class 1)"),
         legend=legend,
     )
 

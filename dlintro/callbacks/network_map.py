@@ -21,8 +21,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from dlintro.callbacks.decision_boundary import (
-    _BOUNDARY,
-    _STRONGEST,
+    BOUNDARY_GREY,
+    STRONGEST_PROBABILITY_COLOUR,
     default_extent,
     render_decision_boundary,
 )
@@ -221,7 +221,7 @@ class NetworkPanel:
         output_top = layout.unit_corners[-1][0][0]
         bars = [(diverging_colormap(1.0), -1.0, 1.0, "unit output")]
         if probability_output:
-            bars.append((diverging_colormap(_STRONGEST), 0.0, 1.0, "output: P(class 1)"))
+            bars.append((diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, "output: P(class 1)"))
         for index, bar in enumerate(bars):
             left = layout.width - _RIGHT + 50 + 70 * index
             self._colour_bar(figure, bar, (left, output_top, 12, OUTPUT_SIZE))
@@ -257,7 +257,7 @@ class NetworkPanel:
                           markeredgecolor="black", markeredgewidth=0.6, label=label)
                    for colour, label in ((BLUE, "class 0 point"), (ORANGE, "class 1 point"))]
         if probability_output:
-            legend.append(Line2D([], [], color=hex_colour([_BOUNDARY] * 3), label="P = 0.5"))
+            legend.append(Line2D([], [], color=hex_colour([BOUNDARY_GREY] * 3), label="P = 0.5"))
         return legend
 
     def _draw_captions(self, board, captions):
