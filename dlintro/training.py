@@ -61,16 +61,21 @@ class TrainingMetricsAtStep(keras.callbacks.Callback):
         self.data = (tf.convert_to_tensor(x), tf.convert_to_tensor(y))
         self._evaluate = None
 
+    def _evaluate_once(self, data):
+        """The model's loss and metrics on `data` alone, in one graph call with their resets."""
+        for metric in self.model.metrics:
+            metric.reset_state()
+        values = self.model.test_step(data)
+        for metric in self.model.metrics:
+            metric.reset_state()  # Keras resets them too at the next epoch's start
+        return values
+
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
         if self._evaluate is None:
-            self._evaluate = tf.function(self.model.test_step, reduce_retracing=True)
-        for metric in self.model.metrics:
-            metric.reset_state()
+            self._evaluate = tf.function(self._evaluate_once, reduce_retracing=True, autograph=False)
         values = self._evaluate(self.data)
-        for metric in self.model.metrics:
-            metric.reset_state()  # Keras resets them too at the next epoch's start
         for key, value in values.items():
             if key in logs:
                 logs[key] = float(value)

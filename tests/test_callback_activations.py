@@ -59,6 +59,6 @@ def test_a_saturated_sigmoid_layer_is_reported_as_saturated(tmp_path):
     callback = ActivationStatistics(tmp_path, x)
     callback.set_model(model)
     callback._log(0)
-    callback.writer.flush()
+    callback.flush()
     run = events.load_run(tmp_path)
     assert events.scalar_series(run, "saturated_share/hidden")[1][0] == 1.0

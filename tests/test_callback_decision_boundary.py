@@ -18,7 +18,7 @@ def test_writes_one_picture_before_training_and_after_every_epoch(tmp_path):
     callback = DecisionBoundaryImages(log_dir, x, y, resolution=32)
     model.fit(x, y, epochs=2, verbose=0, callbacks=[callback])
     # The picture names its run (the log directory's last part) and its step.
-    assert callback._panel._title.get_text() == "and-two_layer, step 2"
+    assert callback._panel.title.text == "and-two_layer, step 2"
     run = events.load_run(log_dir)
     assert events.tags(run) == {"decision_boundary"}
     assert events.plugin_of(run, "decision_boundary") == "images"
@@ -68,7 +68,7 @@ def test_the_png_files_hold_exactly_the_pictures_rendered():
 
     from PIL import Image
 
-    from dlintro.callbacks.pictures import encode_png
+    from dlintro.callbacks.summaries import encode_png
 
     rng = np.random.default_rng(0)
     for shape in [(1, 1, 3), (5, 7, 3), (64, 48, 3)]:

@@ -31,7 +31,7 @@ def test_writes_the_filters_before_training_and_after_every_epoch(tmp_path):
     assert events.tags(run) == {"filters/conv"}
     steps, pictures = images(run, "filters/conv")
     assert steps == [0, 1, 2]
-    assert callback._panel._title.get_text() == "digits-cnn: conv filters, step 2"
+    assert callback._panel.title.text == "digits-cnn: conv filters, step 2"
 
 
 def test_a_positive_and_a_negative_weight_are_orange_and_blue(tmp_path):
@@ -44,7 +44,7 @@ def test_a_positive_and_a_negative_weight_are_orange_and_blue(tmp_path):
     callback.set_model(model)
     callback._log(0)
     assert not callback.skipped_steps
-    callback.writer.flush()
+    callback.flush()
     _, pictures = images(events.load_run(tmp_path), "filters/conv")
     # One 10x10 square each at full colour, beside the colour bar's own ends.
     assert share_of_colour(pictures[0], ORANGE, tolerance=3) * pictures[0][..., 0].size >= 100

@@ -28,7 +28,7 @@ def test_a_linear_model_is_a_straight_line_and_the_picture_names_its_run(tmp_pat
     assert steps == [0, 1, 2]
     assert share_of_colour(pictures[-1], GREY, tolerance=2) > 0.005  # the target is drawn
     assert share_of_colour(pictures[-1], ORANGE, tolerance=2) > 0.003  # and the model
-    assert callback._panel._title.get_text() == "curve-width_1, step 2"
+    assert callback._panel.title.text == "curve-width_1, step 2"
 
 
 def test_a_bent_model_is_far_from_a_line(tmp_path):
@@ -45,6 +45,6 @@ def test_a_bent_model_is_far_from_a_line(tmp_path):
     callback = FittedCurveImages(tmp_path, np.square, (-1, 1))
     callback.set_model(model)
     callback._log(0)
-    callback.writer.flush()
+    callback.flush()
     _, distances = events.scalar_series(events.load_run(tmp_path), "fitted_curve/distance_from_line")
     assert distances[0] > 0.1

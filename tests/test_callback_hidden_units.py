@@ -19,7 +19,7 @@ def test_writes_a_tiled_picture_per_log_point(tmp_path):
     assert events.tags(run) == {"hidden_units/hidden"}
     steps, pictures = images(run, "hidden_units/hidden")
     assert steps == [0, 1, 2] and len({picture.shape for picture in pictures}) == 1
-    assert callback._panel._title.get_text() == "circles-mlp: hidden units, step 2"
+    assert callback._panel.title.text == "circles-mlp: hidden units, step 2"
 
 
 def test_a_unit_equal_to_x1_is_a_left_to_right_ramp_and_a_silent_unit_is_white(tmp_path):
@@ -36,7 +36,7 @@ def test_a_unit_equal_to_x1_is_a_left_to_right_ramp_and_a_silent_unit_is_white(t
     assert scale == 1.0 and tiles.shape == (16, 34, 3)
     assert np.all(tiles[:, 0] == 247) and np.all(tiles[:, 15] == ORANGE)  # the ramp, left to right
     assert np.all(tiles[:, 18:] == 247)  # the silent unit
-    callback.writer.flush()
+    callback.flush()
     _, pictures = images(events.load_run(tmp_path), "hidden_units/hidden")
     assert share_of_colour(pictures[0], ORANGE, tolerance=3) > 0.005
     assert callback._panel._bar_labels[-1].get_text() == "1"  # the colour bar's top: the largest output

@@ -6,7 +6,7 @@ import numpy as np
 from callbacks_test_support import tiny_classifier, tiny_data
 from dlintro import events
 from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
-from dlintro.callbacks.probe import histogram_buckets
+from dlintro.callbacks.summaries import histogram_buckets
 from dlintro.training import fit
 
 

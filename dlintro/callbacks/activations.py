@@ -12,8 +12,8 @@ from dlintro.callbacks.probe import (
     fitted_probe,
     layer_tree,
     trace,
-    write_histogram,
 )
+from dlintro.callbacks.summaries import Summaries
 
 # A sigmoid or tanh unit counts as saturated where its slope is below a tenth of its
 # largest slope (0.25 for sigmoid, 1 for tanh): little gradient gets through it there.
@@ -196,15 +196,17 @@ class ActivationStatistics(ProbeCallback):
         outputs = [np.asarray(output, dtype=np.float64) for output in self._forward(self._probe)]
         if not all_finite(outputs):
             return False
+        summaries = Summaries()
         for tag, layer, output in zip(self._recorder.tags, self._recorder.layers, outputs):
             name = activation_name(layer)
-            write_histogram(f"activations/{tag}", output)
-            tf.summary.scalar(f"activation_mean/{tag}", float(output.mean()))
-            tf.summary.scalar(f"activation_std/{tag}", float(output.std()))
+            summaries.histogram(f"activations/{tag}", output)
+            summaries.scalar(f"activation_mean/{tag}", output.mean())
+            summaries.scalar(f"activation_std/{tag}", output.std())
             for kind, share in (
                 ("saturated_share", saturated_share(name, output)),
                 ("dead_share", dead_share(name, output) if output.ndim else None),
             ):
                 if share is not None:
-                    tf.summary.scalar(f"{kind}/{tag}", share)
+                    summaries.scalar(f"{kind}/{tag}", share)
+        summaries.write()
         return True

@@ -200,9 +200,11 @@ class StartClasses(ProbeCallback):
 
     def on_train_end(self, logs=None):
         if self.history:
-            with self.writer.as_default(step=self.history[-1][0]):
-                tf.summary.image("start_classes", render_class_shares(self.history, self.title)[None])
+            self.in_background(self.history[-1][0], self._draw, list(self.history))
         super().on_train_end(logs)
+
+    def _draw(self, step, history):
+        tf.summary.image("start_classes", render_class_shares(history, self.title)[None])
 
 
 def render_class_shares(history, title):

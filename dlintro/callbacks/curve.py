@@ -13,9 +13,9 @@ from dlintro.callbacks.pictures import (
     picture_title,
     run_name,
     shared_panel,
-    write_image,
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.callbacks.summaries import write_image
 
 # Colours: the target curve dark grey, the model's curve orange, training points blue.
 _BACKGROUND = np.array([255, 255, 255], dtype=np.uint8)
@@ -150,11 +150,14 @@ class FittedCurveImages(ProbeCallback):
         fitted = np.asarray(self.model(self.x_grid[:, None], training=False)).reshape(-1)
         if not all_finite([fitted]):
             return False
+        distance = distance_from_line(self.x_grid, fitted) / self._scale
+        tf.summary.scalar("fitted_curve/distance_from_line", distance, step=step)
+        self.in_background(step, self._draw, fitted)
+        return True
+
+    def _draw(self, step, fitted):
         if self._panel is None:
             extent = (float(self.x_grid[0]), float(self.x_grid[-1]), *self.y_range)
             self._panel = shared_panel(curve_panel, self.size, extent)
         curve = render_curve(self.x_grid, self.target, fitted, self.points, self.y_range, self.size)
         write_image("fitted_curve", self._panel.render(curve, picture_title(self.title, step)), step=step)
-        distance = distance_from_line(self.x_grid, fitted) / self._scale
-        tf.summary.scalar("fitted_curve/distance_from_line", distance, step=step)
-        return True

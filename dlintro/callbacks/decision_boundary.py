@@ -3,6 +3,7 @@
 import numpy as np
 from matplotlib.lines import Line2D
 
+from dlintro.callbacks.dense import dense_chain, dense_outputs
 from dlintro.callbacks.pictures import (
     BLUE,
     ORANGE,
@@ -14,9 +15,9 @@ from dlintro.callbacks.pictures import (
     plane_grid,
     run_name,
     shared_panel,
-    write_image,
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.callbacks.summaries import write_image
 
 # The strongest colour of the plane stays light, so that the dots and the 0.5 line stand out.
 STRONGEST_PROBABILITY_COLOUR = 0.75
@@ -101,10 +102,23 @@ class DecisionBoundaryImages(ProbeCallback):
         self._grid, self._shape = plane_grid(self.extent, resolution)
         self._panel = None
         self._dots = None
+        self._chain = None  # the model's Dense layers, when it is a chain of them
+
+    def on_train_begin(self, logs=None):
+        # A network of Dense layers is computed in NumPy (see `dense_outputs`), any other model
+        # by calling it.
+        try:
+            self._chain = dense_chain(self.model)
+        except (ValueError, AttributeError):
+            self._chain = None
+        super().on_train_begin(logs)
 
     def probability_grid(self):
         """P(class 1) over the plane, as a (resolution, resolution) array."""
-        output = np.asarray(self.model(self._grid, training=False))
+        if self._chain:
+            output = dense_outputs(self._chain, self._grid)[-1]
+        else:
+            output = np.asarray(self.model(self._grid, training=False))
         if output.ndim != 2 or output.shape[1] != 1:
             raise ValueError(f"expected one sigmoid output per point, got shape {output.shape}")
         return output.reshape(self._shape)
@@ -113,6 +127,10 @@ class DecisionBoundaryImages(ProbeCallback):
         probability = self.probability_grid()
         if not all_finite([probability]):
             return False
+        self.in_background(step, self._draw, probability)
+        return True
+
+    def _draw(self, step, probability):
         if self._panel is None:
             extent = tuple(float(value) for value in self.extent)
             self._panel = shared_panel(decision_boundary_panel, extent, self.resolution)
@@ -123,4 +141,3 @@ class DecisionBoundaryImages(ProbeCallback):
         image = self._panel.render(render_decision_boundary(probability), picture_title(self.title, step),
                                    marks=[self._dots])
         write_image("decision_boundary", image, step=step)
-        return True

@@ -44,10 +44,13 @@ class FilterImages(ProbeCallback):
             raise ValueError(f"layer {self.layer_name!r} is not a 2-D convolution (kernel {kernel.shape})")
         if not all_finite([kernel]):
             return False
+        self.in_background(step, self._draw, kernel)
+        return True
+
+    def _draw(self, step, kernel):
         _, _, channels, filters = kernel.shape
         kernels = [kernel[:, :, channel, index] for channel in range(channels) for index in range(filters)]
         tiles, scale = heat_map_tiles(kernels, columns=filters, pixels_per_value=self.pixels_per_weight,
                                       gap=max(2, self.pixels_per_weight // 3))
         title = picture_title(f"{self.title}: {self.layer_name} filters", step)
         self._panel = write_heat_map_tiles(f"filters/{self.layer_name}", tiles, scale, "weight", title, step)
-        return True

@@ -6,7 +6,8 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from dlintro.callbacks.pictures import BLUE, hex_colour, picture_title, run_name, write_image
+from dlintro.callbacks.pictures import BLUE, hex_colour, picture_title, run_name
+from dlintro.callbacks.summaries import write_image
 from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array, probe_gradients
 
 
@@ -96,8 +97,11 @@ class GradientNormBars(ProbeCallback):
             return False
         names = [layer.name for layer in self._layers]
         self.norms[step] = dict(zip(names, norms))
+        self.in_background(step, self._draw, names, norms)
+        return True
+
+    def _draw(self, step, names, norms):
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("nan")
         title = f"{picture_title(self.title, step)}: first/last layer = {ratio:.2g}"
         image = render_gradient_bars(names, norms, title=title, value_range=self.value_range)
         write_image("gradient_norm_bars", image, step=step)
-        return True

@@ -18,8 +18,8 @@ from dlintro.callbacks.probe import (
     gradient_function,
     trace,
     weight_groups,
-    write_histogram,
 )
+from dlintro.callbacks.summaries import Summaries
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
 _PER_LAYER_CHARTS = (
@@ -170,19 +170,21 @@ class GradientStatistics(ProbeCallback):
         ]
         if not all_finite(g for pairs in per_layer for _, g in pairs):
             return False
+        summaries = Summaries()
         norms = []
         for (path, _), pairs in zip(self._groups, per_layer):
             for weight, gradient in pairs:
-                write_histogram(f"gradients/{weight.path}", gradient)
+                summaries.histogram(f"gradients/{weight.path}", gradient)
             norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for _, gradient in pairs)))
-            tf.summary.scalar(f"gradient_norm/{path}", norm)
+            summaries.scalar(f"gradient_norm/{path}", norm)
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:
-            tf.summary.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
-        self._write_log_magnitudes(per_layer)
+            summaries.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
+        self._add_log_magnitudes(summaries, per_layer)
+        summaries.write()
         return True
 
-    def _write_log_magnitudes(self, per_layer):
+    def _add_log_magnitudes(self, summaries, per_layer):
         """One log10-magnitude histogram per layer, all on the same bucket edges."""
         logs = [log10_magnitudes([gradient for _, gradient in pairs]) for pairs in per_layer]
         # When every gradient is exactly zero (a net at the exact bottom of its loss), there is
@@ -191,4 +193,4 @@ class GradientStatistics(ProbeCallback):
         value_range = shared_range(logs) or (0.0, 1.0)
         for (path, _), values in zip(self._groups, logs):
             # A layer whose gradient is exactly zero gets an empty histogram on the shared edges.
-            write_histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)
+            summaries.histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

@@ -7,8 +7,8 @@ from dlintro.callbacks.pictures import (
     diverging_colormap,
     diverging_colours,
     shared_panel,
-    write_image,
 )
+from dlintro.callbacks.summaries import write_image
 
 _GAP = 150  # the grey between tiles
 

@@ -53,6 +53,10 @@ class HiddenUnitImages(ProbeCallback):
         outputs = np.asarray(self._layer_output(self._grid, training=False))
         if not all_finite([outputs]):
             return False
+        self.in_background(step, self._draw, outputs)
+        return True
+
+    def _draw(self, step, outputs):
         units = outputs.shape[-1]
         columns = self.columns or math.ceil(math.sqrt(units))
         maps = [outputs[:, unit].reshape(self._shape) for unit in range(units)]
@@ -60,4 +64,3 @@ class HiddenUnitImages(ProbeCallback):
         title = picture_title(f"{self.title}: {self.layer_name} units", step)
         tag = f"hidden_units/{self.layer_name}"
         self._panel = write_heat_map_tiles(tag, tiles, scale, "unit output", title, step)
-        return True

@@ -53,9 +53,11 @@ class LossCurvePaths(ProbeCallback):
 
     def on_train_end(self, logs=None):
         if self.path:
-            with self.writer.as_default(step=self.steps[-1]):
-                tf.summary.image("loss_curve_paths", self.render()[None])
+            self.in_background(self.steps[-1], self._draw)
         super().on_train_end(logs)
+
+    def _draw(self, step):
+        tf.summary.image("loss_curve_paths", self.render()[None])
 
     def render(self):
         """The picture of the curve and the paths so far, as an RGB array."""

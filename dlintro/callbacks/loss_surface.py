@@ -8,7 +8,8 @@ import numpy as np  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, run_name, write_image  # noqa: E402
+from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, run_name  # noqa: E402
+from dlintro.callbacks.summaries import write_image  # noqa: E402
 from dlintro.callbacks.probe import ProbeCallback, all_finite  # noqa: E402
 
 
@@ -124,6 +125,10 @@ class LossSurfacePath(ProbeCallback):
         path = np.array([(w1, w2) for _, w1, w2 in self.path])
         if not all_finite([path]):
             return False
+        self.in_background(step, self._draw, path)
+        return True
+
+    def _draw(self, step, path):
         if self._figure is None:
             self._build_figure(path[0])
         self._line.set_data(path[:, 0], path[:, 1])
@@ -134,7 +139,6 @@ class LossSurfacePath(ProbeCallback):
             self._axes.draw_artist(artist)
         image = np.asarray(self._canvas.buffer_rgba())[..., :3].copy()
         write_image("loss_surface", image, step=step)
-        return True
 
     def _record(self, step):
         self.path.append((step, *map(float, self._kernel())))

@@ -26,12 +26,14 @@ from dlintro.callbacks.decision_boundary import (
     default_extent,
     render_decision_boundary,
 )
+from dlintro.callbacks.dense import activation_name, dense_chain, dense_outputs
 from dlintro.callbacks.heat_maps import upscale
 from dlintro.callbacks.pictures import (
     BLUE,
     add_colour_bar,
     GREY,
     ORANGE,
+    Title,
     diverging_colormap,
     diverging_colours,
     hex_colour,
@@ -40,9 +42,9 @@ from dlintro.callbacks.pictures import (
     rgb_copy,
     run_name,
     shared_panel,
-    write_image,
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input
+from dlintro.callbacks.summaries import write_image
 
 MAX_UNITS_DRAWN = 16  # a wider layer shows its first 16 units, and says so above its column
 UNIT_SIZE = 40  # pixels per side of an input's or a hidden unit's heat map
@@ -62,79 +64,6 @@ def connection_width(magnitude):
     """The line width, in points, of connections of weight magnitude `magnitude` (array-like)."""
     share = np.clip(np.asarray(magnitude, dtype=np.float64) / _WIDEST_WEIGHT, 0.0, 1.0)
     return _THINNEST + (_THICKEST - _THINNEST) * share
-
-
-def dense_chain(model):
-    """The Dense layers of a model NetworkMap can draw, from input to output.
-
-    A model it can draw takes exactly two input features, is a `keras.Sequential` or a
-    Functional model in which each layer takes the previous layer's output and nothing else,
-    and holds only `Dense` layers (plus `InputLayer` and `Dropout`, which is the identity at
-    inference and is skipped), the last with one unit.
-
-    Raises:
-        ValueError: naming what makes the model one it cannot draw.
-    """
-    inputs = getattr(model, "inputs", None)
-    if not inputs:
-        raise ValueError(
-            f"NetworkMap draws built Sequential and Functional models; {model.name!r} is a "
-            f"subclassed {type(model).__name__} (or not built yet), whose inputs Keras does not record"
-        )
-    if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (2,):
-        shapes = ", ".join(str(tuple(tensor.shape[1:])) for tensor in inputs)
-        raise ValueError(
-            f"NetworkMap draws models with exactly two input features (x1, x2); "
-            f"model {model.name!r} takes inputs of shape {shapes}"
-        )
-    if isinstance(model, keras.Sequential):
-        layers = list(model.layers)
-    else:
-        layers = _functional_chain(model)
-    drawable = (keras.layers.Dense, keras.layers.Dropout)
-    others = [layer for layer in layers if not isinstance(layer, drawable)]
-    if others:
-        names = ", ".join(f"{layer.name!r} ({type(layer).__name__})" for layer in others)
-        raise ValueError(
-            f"NetworkMap draws networks of Dense layers only (Dropout is passed over); "
-            f"model {model.name!r} also has {names}"
-        )
-    chain = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    if not chain:
-        raise ValueError(f"model {model.name!r} has no Dense layer to draw")
-    if chain[-1].units != 1:
-        raise ValueError(
-            f"NetworkMap draws networks with one output unit; the last Dense layer "
-            f"{chain[-1].name!r} of model {model.name!r} has {chain[-1].units}"
-        )
-    return chain
-
-
-def _functional_chain(model):
-    """The layers of a Functional model that is a chain (each layer fed by the one before)."""
-    outputs = model.outputs
-    if len(outputs) != 1:
-        raise ValueError(
-            f"NetworkMap draws a chain of layers; model {model.name!r} has {len(outputs)} outputs"
-        )
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    feeding, feeding_name = model.inputs[0], "the model's input"
-    for layer in layers:
-        # A layer called twice reports its first call's input and output, so reuse shows here too.
-        if layer.input is not feeding:
-            raise ValueError(
-                f"NetworkMap draws a chain of layers, each fed by the one before; layer "
-                f"{layer.name!r} of model {model.name!r} does not take exactly the output of "
-                f"{feeding_name} (the model branches, merges or reuses a layer)"
-            )
-        feeding, feeding_name = layer.output, repr(layer.name)
-    if feeding is not outputs[0]:
-        raise ValueError(f"NetworkMap draws a chain of layers; model {model.name!r} ends elsewhere")
-    return layers
-
-
-def _activation_name(layer):
-    return getattr(layer.activation, "__name__", type(layer.activation).__name__)
 
 
 class NetworkLayout:
@@ -227,9 +156,8 @@ class NetworkPanel:
             self._colour_bar(figure, bar, (left, output_top, 12, OUTPUT_SIZE))
         figure.legend(handles=legend, loc="lower center", ncols=legend_columns, fontsize=8,
                       frameon=False, borderaxespad=0.3, handletextpad=0.4, columnspacing=1.2)
-        self._title = figure.text(0.5, 1 - 8 / height, "", ha="center", va="top", fontsize=11,
-                                  animated=True)
         self._figure = figure
+        self.title = Title(figure, top=8, fontsize=11)
         self._canvas = FigureCanvasAgg(figure)
         self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(figure.bbox)
@@ -325,9 +253,9 @@ class NetworkPanel:
         colours = np.where(weights[:, None] < 0, BLUE, ORANGE) / 255.0
         self._connections.set_color(colours)
         self._connections.set_linewidths(connection_width(np.abs(weights)))
-        self._title.set_text(title)
-        for artist in (self._connections, *marks, *self._spines, self._title):
+        for artist in (self._connections, *marks, *self._spines):
             self._figure.draw_artist(artist)
+        self.title.draw(pixels, self._canvas.get_renderer(), title)
         return rgb_copy(pixels)
 
 
@@ -398,7 +326,7 @@ class NetworkMap(ProbeCallback):
         if isinstance(self.model, keras.Sequential):
             symbolic_input(self.model, self.points[:1])  # builds one declared without `Input`
         self._chain = dense_chain(self.model)
-        self._probability_output = _activation_name(self._chain[-1]) == "sigmoid"
+        self._probability_output = activation_name(self._chain[-1]) == "sigmoid"
         super().on_train_begin(logs)
 
     def unit_outputs(self, kernels=None):
@@ -407,25 +335,17 @@ class NetworkMap(ProbeCallback):
         Args:
             kernels: the layers' kernels as NumPy arrays, when the caller has them already.
         """
-        if kernels is None:
-            kernels = [np.asarray(layer.kernel) for layer in self._chain]
-        # A Dense layer is activation(x @ kernel + bias): NumPy computes the products for a grid
-        # this small in microseconds, where a traced TensorFlow function costs 15 ms to trace
-        # and a millisecond per call; the activation is the layer's own function.
-        values, outputs = self._grid, []
-        for layer, kernel in zip(self._chain, kernels):
-            values = values @ kernel
-            if layer.bias is not None:
-                values = values + np.asarray(layer.bias)
-            values = np.asarray(layer.activation(values), dtype=np.float32)
-            outputs.append(values)
-        return outputs
+        return dense_outputs(self._chain, self._grid, kernels)
 
     def summarize(self, step):
         kernels = [np.asarray(layer.kernel) for layer in self._chain]
         outputs = self.unit_outputs(kernels)
         if not all_finite(outputs + kernels):
             return False
+        self.in_background(step, self._draw, outputs, kernels)
+        return True
+
+    def _draw(self, step, outputs, kernels):
         if self._panel is None:
             self._panel = self._shared_panel()
             colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
@@ -437,7 +357,6 @@ class NetworkMap(ProbeCallback):
         image = self._panel.render(unit_maps, self._output_map(outputs[-1]), kernels,
                                    picture_title(self.title, step), marks=[self._dots])
         write_image("network_map", image, step=step)
-        return True
 
     def _small_maps(self, values):
         """(units, UNIT_SIZE, UNIT_SIZE, 3) uint8 heat maps of (points of the plane, units) values."""
@@ -464,7 +383,7 @@ class NetworkMap(ProbeCallback):
                 count = f"first {MAX_UNITS_DRAWN} of {layer.units} units"
             else:
                 count = f"{layer.units} unit{'s' if layer.units > 1 else ''}"
-            captions.append(f"{role}: '{layer.name}'\n{count}\n{_activation_name(layer)}")
+            captions.append(f"{role}: '{layer.name}'\n{count}\n{activation_name(layer)}")
         self._input_maps = self._small_maps(self._grid)
         extent = tuple(float(value) for value in self.extent)
         return shared_panel(network_panel, units, tuple(captions), extent, self._probability_output)

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from tensorboard.plugins.histogram import metadata as histogram_metadata
+
+from dlintro.callbacks import background
 
 
 def figure_to_array(figure):
@@ -361,41 +362,6 @@ def probe_gradients(model, probe_x, per_layer=None):
     return layers, gradients
 
 
-def histogram_buckets(values, bucket_count=30, value_range=None):
-    """(bucket_count, 3) rows of left edge, right edge and count: TensorBoard's histogram format.
-
-    The same buckets as `tf.summary.histogram` (equal widths from min to max; every value in
-    the last bucket when all are equal), computed in NumPy: in eager mode TensorBoard's own op
-    costs about 5 ms a call, which made the histograms most of a small lesson's run time.
-    With `value_range=(low, high)` the buckets span that range instead (values outside it
-    count in the first or last bucket), so that several histograms can share their edges.
-    """
-    values = np.asarray(values, dtype=np.float64).ravel()
-    if values.size == 0 and value_range is None:
-        return np.zeros((bucket_count, 3))
-    low, high = value_range if value_range is not None else (values.min(), values.max())
-    if low == high:
-        counts = np.zeros(bucket_count)
-        counts[-1] = values.size
-        return np.stack([np.full(bucket_count, high), np.full(bucket_count, high), counts], axis=1)
-    edges = np.linspace(low, high, bucket_count + 1)
-    edges[-1] = high
-    width = (high - low) / bucket_count
-    index = np.clip(np.floor((values - low) / width).astype(np.int64), 0, bucket_count - 1)
-    counts = np.bincount(index, minlength=bucket_count).astype(np.float64)
-    return np.stack([edges[:-1], edges[1:], counts], axis=1)
-
-
-def write_histogram(tag, values, step=None, bucket_count=30, value_range=None):
-    """Writes a histogram to the default summary writer, as `tf.summary.histogram` would."""
-    return tf.summary.write(
-        tag,
-        tf.constant(histogram_buckets(values, bucket_count, value_range)),
-        step=step,
-        metadata=histogram_metadata.create_summary_metadata(display_name=tag, description=""),
-    )
-
-
 class ProbeCallback(keras.callbacks.Callback):
     """Logs something about the model on a fixed probe batch, before training and every N epochs.
 
@@ -404,7 +370,10 @@ class ProbeCallback(keras.callbacks.Callback):
     data: step 0 is the untrained model, and one Keras epoch adds `passes_per_epoch` (more than
     1 when a repeated dataset makes one `fit` epoch cover several passes). Subclasses may also
     implement `prepare()`, which runs at the start of training before anything is written, to
-    check and trace what they need.
+    check and trace what they need. A picture is drawn in two parts: `summarize` takes the
+    numbers from the model at the log point, and hands them to `in_background`, which draws
+    and writes the picture on a background thread while training goes on; `flush` (called at
+    the end of training) waits for it.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -465,8 +434,25 @@ class ProbeCallback(keras.callbacks.Callback):
             self._log(epoch_step(epoch, self.passes_per_epoch))
 
     def on_train_end(self, logs=None):
+        self.flush()
+
+    def flush(self):
+        """Waits for the pictures still being drawn in the background, and writes everything to disk."""
+        background.wait()
         if self._writer is not None:
             self._writer.flush()
+
+    def in_background(self, step, draw, *arguments):
+        """Calls `draw(step, *arguments)` on the background thread, writing into this run at `step`.
+
+        For the slow part of a picture (drawing, encoding, writing): `summarize` computes the
+        numbers from the model, and passes them as `arguments`, which nothing may change later.
+        """
+        background.submit(self._draw_into_run, step, draw, arguments)
+
+    def _draw_into_run(self, step, draw, arguments):
+        with self.writer.as_default(step=step):
+            draw(step, *arguments)
 
     def _log(self, step):
         with self.writer.as_default(step=step):

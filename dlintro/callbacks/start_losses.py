@@ -11,7 +11,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from dlintro.callbacks.probe import ProbeCallback, all_finite, write_histogram
+from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.callbacks.summaries import write_histogram
 
 
 def start_losses(y_true, y_pred):

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlintro.callbacks.probe import all_finite, epoch_step, write_histogram
+from dlintro.callbacks.probe import all_finite, epoch_step
+from dlintro.callbacks.summaries import Summaries
 
 
 def weight_image(weight):
@@ -139,21 +140,48 @@ class TensorBoard(keras.callbacks.TensorBoard):
         if not all_finite([values, *self.model.get_weights()]):
             self.skipped_steps.append(step)
             return
-        self._log_epoch_metrics(step, logs)
+        # Keras writes every value with its own `tf.summary` call; here each run's values of
+        # the epoch go out as one event (see `Summaries`), with Keras's tags and steps.
+        train, validation = Summaries(), Summaries()
+        self._add_epoch_metrics(train, validation, logs)
+        images = []
         if self.histogram_freq and (epoch + 1) % self.histogram_freq == 0:
-            self._log_weights(step)
+            images = self._add_weights(train)
+        if len(train) or images:
+            with self._train_writer.as_default(step=step):
+                train.write()
+                for tag, image in images:
+                    tf.summary.image(tag, image)
+            self._train_writer.flush()
+        if len(validation):
+            with self._val_writer.as_default(step=step):
+                validation.write()
         if self.embeddings_freq and (epoch + 1) % self.embeddings_freq == 0:
             self._log_embeddings(step)
 
-    def _log_weights(self, epoch):
-        """Keras's weight histograms (and images), bucketed in NumPy; `epoch` is the step."""
-        with self._train_writer.as_default(step=epoch):
-            for layer in self.model.layers:
-                for weight in layer.weights:
-                    name = weight.path.replace(":", "_")
-                    values = np.asarray(weight.numpy())
-                    write_histogram(f"{name}/histogram", values)
-                    image = weight_image(values) if self.write_images else None
-                    if image is not None:
-                        tf.summary.image(f"{name}/image", image, step=epoch)
-        self._train_writer.flush()
+    def _add_epoch_metrics(self, train, validation, logs):
+        """Keras's `epoch_*` scalars: metrics, learning rate and steps per second, and `val_` ones."""
+        if not logs:
+            return
+        train_logs = {name: value for name, value in logs.items() if not name.startswith("val_")}
+        train_logs = self._collect_learning_rate(train_logs)
+        if self.write_steps_per_second:
+            train_logs["steps_per_second"] = self._compute_steps_per_second()
+        for name, value in train_logs.items():
+            train.scalar(f"epoch_{name}", value)
+        for name, value in logs.items():
+            if name.startswith("val_"):
+                validation.scalar(f"epoch_{name[4:]}", value)
+
+    def _add_weights(self, summaries):
+        """Keras's weight histograms, bucketed in NumPy; returns Keras's weight images to write."""
+        images = []
+        for layer in self.model.layers:
+            for weight in layer.weights:
+                name = weight.path.replace(":", "_")
+                values = np.asarray(weight.numpy())
+                summaries.histogram(f"{name}/histogram", values)
+                image = weight_image(values) if self.write_images else None
+                if image is not None:
+                    images.append((f"{name}/image", image))
+        return images
