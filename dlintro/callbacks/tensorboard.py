@@ -62,6 +62,9 @@ class TensorBoard(keras.callbacks.TensorBoard):
     - Weight histograms carry Keras's tags (`<weight path>/histogram`, in `train/`) but are
       bucketed in NumPy: Keras's eager `tf.summary.histogram` costs about 10 ms a weight, which
       on a small lesson made the weight histograms cost as much as the training itself.
+    - An epoch's values (its metrics, learning rate and weight histograms) are written as one
+      event per run directory (see `dlintro.callbacks.summaries`), not one `tf.summary` call
+      each: the same tags, steps and values, read back alike.
     - Weight images stretch each weight's range over the grey scale (see `weight_image`).
     - Nothing is written before the first batch has trained (Keras writes the model's graph
       and the projector's configuration when the model is set, and opens its `train/` event
