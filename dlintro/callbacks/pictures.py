@@ -119,7 +119,7 @@ class Title:
         fontsize: the text's size in points.
     """
 
-    _MOST_KEPT = 512  # texts kept per title; the oldest are forgotten beyond that
+    _MOST_KEPT = 512  # texts kept per title; beyond that all are forgotten and drawn anew
 
     def __init__(self, figure, top, fontsize):
         y = 1 - top / figure.bbox.height
