@@ -140,7 +140,9 @@ class TensorBoard(keras.callbacks.TensorBoard):
     def on_epoch_end(self, epoch, logs=None):
         step = epoch_step(epoch, self.passes_per_epoch)
         values = [value for value in (logs or {}).values() if np.ndim(value) == 0]
-        if not all_finite([values, *self.model.get_weights()]):
+        # Each weight is read once: checked here, and its histogram made from the same copy.
+        weights = {id(weight): np.asarray(weight.numpy()) for weight in self.model.weights}
+        if not all_finite([values, *weights.values()]):
             self.skipped_steps.append(step)
             return
         # Keras writes every value with its own `tf.summary` call; here each run's values of
@@ -149,7 +151,7 @@ class TensorBoard(keras.callbacks.TensorBoard):
         self._add_epoch_metrics(train, validation, logs)
         images = []
         if self.histogram_freq and (epoch + 1) % self.histogram_freq == 0:
-            images = self._add_weights(train)
+            images = self._add_weights(train, weights)
         if len(train) or images:
             with self._train_writer.as_default(step=step):
                 train.write()
@@ -176,13 +178,18 @@ class TensorBoard(keras.callbacks.TensorBoard):
             if name.startswith("val_"):
                 validation.scalar(f"epoch_{name[4:]}", value)
 
-    def _add_weights(self, summaries):
-        """Keras's weight histograms, bucketed in NumPy; returns Keras's weight images to write."""
+    def _add_weights(self, summaries, weights):
+        """Keras's weight histograms, bucketed in NumPy; returns Keras's weight images to write.
+
+        `weights` maps `id(weight)` to the weight's values, as read for this epoch.
+        """
         images = []
         for layer in self.model.layers:
             for weight in layer.weights:
                 name = weight.path.replace(":", "_")
-                values = np.asarray(weight.numpy())
+                values = weights.get(id(weight))
+                if values is None:
+                    values = np.asarray(weight.numpy())
                 summaries.histogram(f"{name}/histogram", values)
                 image = weight_image(values) if self.write_images else None
                 if image is not None:
