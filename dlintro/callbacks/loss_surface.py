@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, run_name  # noqa: E402
+from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, rgb_copy, run_name  # noqa: E402
 from dlintro.callbacks.summaries import write_image  # noqa: E402
 from dlintro.callbacks.probe import ProbeCallback, all_finite  # noqa: E402
 
@@ -137,7 +137,7 @@ class LossSurfacePath(ProbeCallback):
         self._canvas.restore_region(self._background)
         for artist in (self._line, self._head, self._step_text):
             self._axes.draw_artist(artist)
-        image = np.asarray(self._canvas.buffer_rgba())[..., :3].copy()
+        image = rgb_copy(np.asarray(self._canvas.buffer_rgba()))
         write_image("loss_surface", image, step=step)
 
     def _record(self, step):

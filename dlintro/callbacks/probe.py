@@ -8,6 +8,7 @@ import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from dlintro.callbacks import background
+from dlintro.callbacks.pictures import rgb_copy
 
 
 def figure_to_array(figure):
@@ -17,7 +18,7 @@ def figure_to_array(figure):
     """
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    return rgb_copy(np.asarray(canvas.buffer_rgba()))
 
 
 def epoch_step(epoch, passes_per_epoch):
