@@ -329,17 +329,9 @@ class NetworkMap(ProbeCallback):
         self._probability_output = activation_name(self._chain[-1]) == "sigmoid"
         super().on_train_begin(logs)
 
-    def unit_outputs(self, kernels=None):
-        """Every Dense layer's outputs over the plane, each a (points of the plane, units) array.
-
-        Args:
-            kernels: the layers' kernels as NumPy arrays, when the caller has them already.
-        """
-        return dense_outputs(self._chain, self._grid, kernels)
-
     def summarize(self, step):
         kernels = [np.asarray(layer.kernel) for layer in self._chain]
-        outputs = self.unit_outputs(kernels)
+        outputs = dense_outputs(self._chain, self._grid, kernels)  # every layer's, over the plane
         if not all_finite(outputs + kernels):
             return False
         self.in_background(step, self._draw, outputs, kernels)
