@@ -10,7 +10,7 @@ RUNS ?= runs
 # The lessons, in course order, read from the registry without importing TensorFlow.
 LESSONS := $(shell $(PYTHON) -c 'from dlintro.lessons import NAMES; print(*NAMES)')
 
-.PHONY: setup list lessons test tensorboard screenshots report bench clean-venv
+.PHONY: setup list lessons test tensorboard screenshots report bench numbers exercise-seeds glossary clean-venv
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,18 @@ report: $(INSTALLED)
 
 bench: $(INSTALLED)
 	@$(PY) -m dlintro.bench
+
+# The numbers the lesson texts show without a run (`show`, the README): every lesson's default run.
+numbers: $(INSTALLED)
+	@$(PY) -m dlintro.numbers $(ARGS)
+
+# Every exercise on seeds 0-9: how many seeds hold, as a table (also written into the README).
+exercise-seeds: $(INSTALLED)
+	@$(PY) -m dlintro.exercise_seeds $(ARGS)
+
+# The course glossary: every term, the lesson that introduces it, what it means.
+glossary: $(INSTALLED)
+	@$(PY) -m dlintro glossary
 
 clean-venv:
 	rm -rf $(VENV)

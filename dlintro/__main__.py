@@ -19,7 +19,8 @@ from dlintro.exercises import UnknownExerciseError, exercises_of, find
 from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
 USAGE = """usage: python -m dlintro list [--names]
-       python -m dlintro show LESSON
+       python -m dlintro show LESSON [--part core|look|deeper|terms]
+       python -m dlintro glossary
        python -m dlintro run LESSON [--exercise NAME] [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]
        python -m dlintro exercises LESSON
        python -m dlintro tensorboard [LESSON | --all] [--runs-dir DIR] [--port PORT]"""
@@ -70,17 +71,21 @@ def main(argv=None, out=print):
             return 0
         if command == "tensorboard":
             return serve(arguments, out)
+        if command == "glossary":
+            if arguments:
+                raise UsageError(f"glossary takes no arguments, got {' '.join(arguments)!r}")
+            from dlintro import texts
+
+            for term in texts.glossary():
+                out(f"{term.term} ({term.lesson}): {term.definition}")
+            return 0
         if command not in ("show", "run", "exercises") or not arguments:
             raise UsageError(f"unknown command {' '.join([command, *arguments])!r}; try: python -m dlintro help")
         name = arguments.pop(0)
         if name not in lessons.NAMES:
             raise lessons.UnknownLessonError(f"unknown lesson {name!r} (known: {', '.join(lessons.NAMES)})")
         if command == "show":
-            lesson = lessons.load(name)
-            out(f"{lesson.TITLE}\n\n{lesson.__doc__.strip()}\n\nClaim: {lesson.CLAIM}\n\nHyperparameters:")
-            for flag, default, kind in describe_fields(lesson.Config):
-                out(f"  {flag:<22} {default:<14} {kind}")
-            return 0
+            return show(name, arguments, out)
         if command == "exercises":
             if arguments:
                 raise UsageError(f"exercises takes only a lesson, got {' '.join(arguments)!r}")
@@ -121,20 +126,48 @@ def main(argv=None, out=print):
         print("dlintro: interrupted", file=sys.stderr)
         return 130
     if summary["status"] == "diverged":
+        where = ", ".join(
+            f"{variant} at step {entry['diverged_at_step']}"
+            for variant, entry in summary["variants"].items()
+            if entry["status"] == "diverged"
+        )
         print(
-            "dlintro: the run diverged (the loss became NaN or infinite); "
+            f"dlintro: the run diverged (the loss became NaN or infinite: {where}); "
             "try a smaller --learning-rate. Nothing after that point was logged.",
             file=sys.stderr,
         )
     out(f"\nLogs and summary.json: {summary['run_dir']}/")
     if summary["status"] == "completed" and "exercise" not in summary:
-        print_guide(name, out)
+        print_guide(name, out, runs_root=runs_root)
     return 0 if summary["claim"]["holds"] else 1
 
 
-def print_guide(name, out, port=PORT):
+def show(name, arguments, out):
+    """`show LESSON [--part PART]`: the lesson's text with the default run's numbers."""
+    from dlintro import texts
+
+    part = _take_option(arguments, "--part", None)
+    if arguments:
+        raise UsageError(f"show takes a lesson and --part, got {' '.join(arguments)!r}")
+    if part is not None and part not in texts.PARTS:
+        raise UsageError(f"--part must be one of {', '.join(texts.PARTS)}, got {part!r}")
+    lesson = lessons.load(name)
+    numbers = texts.default_numbers(name)
+    if part is not None:
+        out(texts.render(texts.parts(name)[part], numbers, missing=texts.MISSING))
+    else:
+        out(f"# {lesson.TITLE}\n\n{texts.lesson_markdown(name, numbers, missing=texts.MISSING)}")
+        out(f"\n## Claim\n\n{lesson.CLAIM}\n\n## Hyperparameters\n")
+        for flag, default, kind in describe_fields(lesson.Config):
+            out(f"  {flag:<22} {default:<14} {kind}")
+    out(f"\n({texts.default_numbers_note()})")
+    return 0
+
+
+def print_guide(name, out, port=PORT, runs_root="runs"):
     """The command that serves a lesson's newest completed run, and links to its telling views."""
-    out(f"See it in TensorBoard: make tensorboard LESSON={name}  (then open the links below)")
+    where = "" if runs_root == "runs" else f" RUNS={runs_root}"
+    out(f"See it in TensorBoard: make tensorboard LESSON={name}{where}  (then open the links below)")
     print_links(name, out, port)
 
 

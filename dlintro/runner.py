@@ -11,7 +11,7 @@ import time
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hparams_api
 
-from dlintro import exercises, lessons
+from dlintro import exercises, lessons, texts
 from dlintro.config import ConfigError, changed_values
 from dlintro.exercises import markdown_list
 from dlintro.runs import Diverged, create_run_directory, stop_if_requested, write_summary
@@ -60,12 +60,24 @@ def lesson_markdown(lesson, summary):
     return "\n\n".join(
         [
             f"# {lesson.TITLE}",
-            (lesson.__doc__ or "").strip(),
+            _lesson_text(summary),
             f"## Claim\n\n{lesson.CLAIM}\n\n{verdict}",
             "## Variants\n\n" + _variants_table(summary),
             *([f"## Exercises\n\nPredict, then run and see it checked:\n\n{listed}"] if listed else []),
         ]
     )
+
+
+def _lesson_text(summary):
+    """The lesson's text with the run's numbers; a run that stopped early shows none of them."""
+    numbers = summary.get("text_numbers") or {}
+    if not texts.path(summary["lesson"]).exists():  # TRANSITION: removed once every lesson has its file
+        return (lessons.load(summary["lesson"]).__doc__ or "").strip()
+    if summary["status"] == "completed":
+        return texts.lesson_markdown(summary["lesson"], numbers)
+    note = (f"*This run {summary['status']} before its numbers were measured: "
+            f"they are shown as {texts.MISSING}.*")
+    return note + "\n\n" + texts.lesson_markdown(summary["lesson"], numbers, missing=texts.MISSING)
 
 
 def _variants_table(summary):
@@ -196,6 +208,8 @@ def run_lesson(name, config=None, *, exercise=None, runs_root="runs", run_name=N
         if summary["status"] == "running":
             verdict = (lesson.check if task is None else task.check)(config, results)
             summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
+            if task is None:
+                summary["text_numbers"] = getattr(lesson, "text_numbers", lambda c, r: {})(config, results)
             if task is not None:
                 summary["exercise"].update(holds=bool(verdict.holds), numbers=verdict.numbers)
             summary["status"] = "completed"

@@ -1,0 +1,100 @@
+"""`make numbers`: measures the numbers the lesson texts show when no run is at hand.
+
+Runs every lesson (or those named) with its default config into a temporary directory, keeps
+each run's `text_numbers` in `dlintro/texts/default_numbers.json`, and rewrites the README's
+lesson texts from them. `show` and the README fill their texts from that file and say so; a
+run's Text tab and the report use the run's own numbers.
+
+    python -m dlintro.numbers                 # every lesson (about two minutes)
+    python -m dlintro.numbers xor minima      # just these
+    python -m dlintro.numbers --readme-only   # rewrite the README from the kept numbers
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+
+from dlintro import lessons, readme, texts
+
+
+def lesson_block(name):
+    """Lesson `name`'s core and what to look at, with the kept numbers, as the README shows them."""
+    parts = texts.parts(name)
+    numbers = texts.default_numbers(name)
+    return (
+        texts.render(parts["core"], numbers, missing=texts.MISSING)
+        + "\n\n**What to look at**\n\n"
+        + texts.render(parts["look"], numbers, missing=texts.MISSING)
+        + f"\n\nGoing deeper: `python -m dlintro show {name} --part deeper`.\n"
+    )
+
+
+def note_block():
+    """The README's sentence on where the numbers of its lesson texts come from."""
+    return texts.default_numbers_note() + "\n"
+
+
+def readme_blocks():
+    """Every README block this command writes, by name."""
+    return {"numbers-note": note_block(), **{f"text-{name}": lesson_block(name) for name in lessons.NAMES}}
+
+
+def _machine():
+    import keras
+    import tensorflow as tf
+
+    return (f"{platform.machine()} Linux with {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {datetime.date.today().isoformat()}")
+
+
+def measure(names):
+    """Runs each lesson with its defaults; returns its `text_numbers`, by lesson.
+
+    Raises:
+        RuntimeError: when a lesson's default run does not complete (its numbers would be missing).
+    """
+    from dlintro.runner import run_lesson
+
+    found = {}
+    with tempfile.TemporaryDirectory(prefix="dlintro-numbers-") as root:
+        for name in names:
+            print(f"{name} ...", file=sys.stderr, flush=True)
+            summary = run_lesson(name, runs_root=root, out=lambda *_: None)
+            if summary["status"] != "completed":
+                raise RuntimeError(f"the default run of {name} {summary['status']}")
+            found[name] = summary["text_numbers"]
+    return found
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m dlintro.numbers", description=__doc__.splitlines()[0])
+    parser.add_argument("lessons", nargs="*", help="lessons to measure (default: all)")
+    parser.add_argument("--readme-only", action="store_true", help="only rewrite the README from the kept numbers")
+    options = parser.parse_args(argv)
+    unknown = [name for name in options.lessons if name not in lessons.NAMES]
+    if unknown:
+        print(f"dlintro.numbers: error: unknown lesson {unknown[0]!r} (known: {', '.join(lessons.NAMES)})", file=sys.stderr)
+        return 2
+    if not options.readme_only:
+        try:
+            kept = json.loads(texts.DEFAULT_NUMBERS.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {"lessons": {}}
+        kept["lessons"].update(measure(options.lessons or lessons.NAMES))
+        kept["lessons"] = {name: kept["lessons"][name] for name in lessons.NAMES if name in kept["lessons"]}
+        kept["machine"] = _machine()
+        texts.DEFAULT_NUMBERS.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {texts.DEFAULT_NUMBERS}", file=sys.stderr)
+    readme.rewrite(readme_blocks())
+    print(f"rewrote the lesson texts in {readme.README}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
