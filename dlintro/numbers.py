@@ -23,26 +23,43 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 from dlintro import lessons, readme, texts
 
 
-def lesson_block(name):
-    """Lesson `name`'s core and what to look at, with the kept numbers, as the README shows them."""
+def lesson_section(name):
+    """Lesson `name` as the README shows it: title, core, what to look at (the kept numbers
+    filled in), where to read on, and the picture its first view shows."""
+    lesson = lessons.load(name)
     parts = texts.parts(name)
     numbers = texts.default_numbers(name)
+    view = lesson.VIEWS[0]
     return (
-        texts.render(parts["core"], numbers, missing=texts.MISSING)
+        f"### {lesson.TITLE}\n\n"
+        + texts.render(parts["core"], numbers, missing=texts.MISSING)
         + "\n\n**What to look at**\n\n"
         + texts.render(parts["look"], numbers, missing=texts.MISSING)
-        + f"\n\nGoing deeper: `python -m dlintro show {name} --part deeper`.\n"
+        + f"\n\nGoing deeper: `python -m dlintro show {name} --part deeper`. "
+        + f"Run it: `make lesson-{name}`.\n\n"
+        + f"![{name}: {view.caption}](docs/screenshots/{view.file}.png)\n"
     )
 
 
-def note_block():
-    """The README's sentence on where the numbers of its lesson texts come from."""
-    return texts.default_numbers_note() + "\n"
+def exercise_list():
+    """Every lesson's exercises, as the README lists them."""
+    from dlintro.exercises import exercises_of
+
+    lines = []
+    for name in lessons.NAMES:
+        lines.append(f"- **{name}**")
+        for exercise in exercises_of(lessons.load(name)).values():
+            lines.append(f"  - `make lesson-{name} EXERCISE={exercise.name}`: {exercise.question}")
+    return "\n".join(lines) + "\n"
 
 
 def readme_blocks():
     """Every README block this command writes, by name."""
-    return {"numbers-note": note_block(), **{f"text-{name}": lesson_block(name) for name in lessons.NAMES}}
+    return {
+        "numbers-note": texts.default_numbers_note() + "\n",
+        "lesson-texts": "\n".join(lesson_section(name) for name in lessons.NAMES),
+        "exercises": exercise_list(),
+    }
 
 
 def _machine():
