@@ -1,13 +1,6 @@
 """A lesson made to diverge, for the tests: plain SGD with a step far too large for its data.
 
-Gradient descent on a least-squares line multiplies the distance to the solution by
-`|1 - 2 * learning_rate * mean(x**2)|` every pass; at the default learning rate that is about
-9, so the weights overflow to infinity within a few dozen passes and the loss becomes NaN. The
-`careful` variant takes a small step and completes, so a run holds both outcomes.
-
-**What to look at in TensorBoard**
-
-- *Time Series*: `epoch_loss` climbs steeply, then stops where it stopped being a number.
+Its text is `tests/data/texts/en/diverges.md`.
 """
 
 import dataclasses
@@ -65,6 +58,12 @@ def train(config, variant, log_dir):
     history = fit(model, X, Y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
                   seed=config.seed)
     return {"loss": float(history.history["loss"][-1])}
+
+
+def text_numbers(config, results):
+    """The careful variant's final loss, for the text."""
+    (loss,) = [metrics["loss"] for variant, metrics in results.items() if variant.learning_rate < 1]
+    return {"careful_loss": loss}
 
 
 def check(config, results):

@@ -214,7 +214,10 @@ def diverging_lesson(monkeypatch):
     """Registers the test lesson `diverges` (plain SGD with a far too large step)."""
     import diverging_lesson as module
 
+    from dlintro import texts
+
     monkeypatch.setattr(lessons, "NAMES", (*lessons.NAMES, "diverges"))
+    monkeypatch.setattr(texts, "ROOT", Path(__file__).parent / "data" / "texts")
     monkeypatch.setitem(sys.modules, "dlintro.lessons.diverges", module)
     return module
 
@@ -236,6 +239,7 @@ def test_diverging_run_stops_logs_nothing_non_finite_and_has_no_verdict(divergin
     reckless = summary["variants"]["reckless"]
     assert reckless["status"] == "diverged" and reckless["metrics"] == {}
     diverged_at = reckless["diverged_at_step"]
+    assert f"reckless at step {diverged_at}" in err  # the console says where it diverged
     assert "**Not checked:** the run diverged." in lesson_text(run_dir)
 
     # Not one histogram, scalar or picture of the whole run holds a NaN or an infinity.
