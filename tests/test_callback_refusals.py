@@ -138,3 +138,14 @@ def test_a_model_without_a_compiled_loss_is_refused_by_gradient_statistics(tmp_p
     # Its activations need no loss.
     model.fit(x, y, epochs=1, verbose=0, callbacks=[ActivationStatistics(tmp_path, x)])
     assert files_in(tmp_path)
+
+
+def test_a_probe_refused_by_a_later_callback_leaves_no_step_of_an_earlier_one(tmp_path):
+    # The README's order: ActivationStatistics checks and would log its step 0 before
+    # GradientStatistics refuses a probe_y one row short; every probe is checked before any
+    # callback writes.
+    model, x, y = dense_model()
+    with pytest.raises(ValueError, match="probe_y: \\(7, 2\\) float32"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[
+            TensorBoard(tmp_path), ActivationStatistics(tmp_path, x), GradientStatistics(tmp_path, x, y[:7])])
+    assert files_in(tmp_path) == []

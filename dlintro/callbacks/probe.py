@@ -400,11 +400,20 @@ class ProbeCallback(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._start_weights = None
+        self._start_pending = False
         self.defer_start = False
         self.prepare()
         if self.defer_start:
             self._start_weights = self.model.get_weights()
         else:
+            self._start_pending = True
+
+    def on_train_batch_begin(self, batch, logs=None):
+        # The untrained model is logged when the first batch starts, not at `on_train_begin`:
+        # by then every callback of the `fit` has checked its probe in `prepare`, so that a
+        # probe refused by a callback listed later leaves no step 0 of one listed earlier.
+        if getattr(self, "_start_pending", False):
+            self._start_pending = False
             self._log(0)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -424,7 +433,9 @@ class ProbeCallback(keras.callbacks.Callback):
         """Checks and traces what the callback needs, before anything is written.
 
         A subclass that cannot work on the model or its probe raises a ValueError here, at the
-        start of training, so that a refused run leaves no partial log behind. A subclass that
+        start of training, so that a refused run leaves no partial log behind: every probe
+        callback's `prepare` runs (at `on_train_begin`) before any of them writes its step 0
+        (at the first batch's start). A subclass that
         has to build the model from the probe (see `build_from_probe`) sets `defer_start`:
         the untrained model is then logged at the end of the first batch, from its weights
         as they were before it.
