@@ -46,7 +46,12 @@ def test_logs_every_start_and_the_stuck_share(tmp_path):
     x, y = tiny_data()
     model = two_start_model(learning_rate=0.0)  # the weights stay put: known values to read back
     losses = per_start_losses(model, x, y)
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[StartLosses(tmp_path, x, y, stuck_loss=0.6)])
+    callback = StartLosses(tmp_path, x, y, stuck_loss=0.6)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[callback])
+    # The history keeps every start's loss at every log point, as logged.
+    assert [step for step, _ in callback.history] == [0, 1, 2]
+    for _, kept in callback.history:
+        np.testing.assert_allclose(kept, losses, rtol=1e-6)
     run = events.load_run(tmp_path)
     assert events.plugin_of(run, "start_losses") == "histograms"
     assert {events.plugin_of(run, tag) for tag in ("stuck_share", "mean_start_loss")} == {"scalars"}

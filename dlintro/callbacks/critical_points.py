@@ -1,4 +1,4 @@
-"""Where each random start of an ensemble stands: solved, at a minimum, at a saddle, or still moving.
+"""Where each random start of an ensemble stands: solved, on a valley floor, at a saddle, or still moving.
 
 An ensemble model trains many independent copies of a small net side by side (one per random
 start); every weight carries the starts as its first dimension. Since the copies share
@@ -7,20 +7,25 @@ nothing, the gradient of one start's loss involves only that start's weights, an
 dozen weights both are cheap to compute exactly, for all starts in one vectorised call:
 `tf.GradientTape.batch_jacobian` of the gradient, in float64.
 
-A start is then classed by the usual second-order test, with two tolerances:
+A start is then classed by the second-order test, with two tolerances:
 
 - **solved**: its loss is under the line `solved_loss`;
-- **at a minimum**: its gradient is about 0 and no eigenvalue of its Hessian is clearly negative;
+- **on a valley floor**: its gradient is about 0 and no eigenvalue of its Hessian is clearly
+  negative: the loss curves up (or stays flat) in every direction;
 - **at a saddle**: its gradient is about 0 and some eigenvalue is clearly negative (a direction
   in which the loss still curves down);
 - **still moving**: its gradient is not small: training has not finished with it.
 
 "About 0" means a gradient norm below `gradient_tolerance` times the median start's gradient
 norm before training (measured on the same model at step 0); "clearly negative" means below
-`-curvature_tolerance` times the start's own largest eigenvalue. A second-order test sees only
-the point where training stopped: a valley floor that keeps sinking slowly (towards weights of
-infinite size) passes it as a minimum, as does a saddle whose way down shows only in third- or
-fourth-order terms.
+`-curvature_tolerance` times the start's own largest eigenvalue. The class is named for what
+the test sees, a valley floor, and not "minimum": a second-order test sees only the point
+where training stopped. A valley floor is a local minimum when it ends in a lowest point
+near by; one that keeps sinking slowly (towards weights of infinite size) passes the same
+test. `bottom_distances` tells them apart: the length of the Newton step `H^-1 g`, how far
+away the lowest point of the bowl that the gradient and the curvature describe lies. At a
+true minimum it shrinks towards 0 as training goes on; on a floor that sinks exponentially
+slowly towards infinity it stays about the same, however far training goes.
 """
 
 import numpy as np
@@ -29,8 +34,8 @@ from matplotlib.figure import Figure
 
 from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array
 
-CLASSES = ("solved", "minimum", "saddle", "still_moving")
-CLASS_COLOURS = {"solved": "#1a9850", "minimum": "#d73027", "saddle": "#fdae61", "still_moving": "#4575b4"}
+CLASSES = ("solved", "valley_floor", "saddle", "still_moving")
+CLASS_COLOURS = {"solved": "#1a9850", "valley_floor": "#d73027", "saddle": "#fdae61", "still_moving": "#4575b4"}
 
 
 def flat_weights(weights):
@@ -117,9 +122,19 @@ def classify(losses, gradient_norms, eigenvalues, *, solved_loss, gradient_scale
     negative = eigenvalues[:, 0] < -curvature_tolerance * np.abs(eigenvalues).max(axis=1)
     return np.select(
         [losses < solved_loss, stationary & ~negative, stationary & negative],
-        ["solved", "minimum", "saddle"],
+        ["solved", "valley_floor", "saddle"],
         default="still_moving",
     )
+
+
+def bottom_distances(gradients, hessians):
+    """Every start's Newton step length `|H^-1 g|`: how far the lowest point of its local bowl lies.
+
+    The pseudo-inverse keeps a flat direction (an eigenvalue of 0) from blowing the step up.
+    The step means "distance to the bottom" only where no eigenvalue is negative (valley floors).
+    """
+    steps = np.linalg.pinv(hessians, hermitian=True) @ gradients[..., None]
+    return np.linalg.norm(steps[..., 0], axis=1)
 
 
 def shares(classes):
@@ -128,14 +143,14 @@ def shares(classes):
 
 
 class StartClasses(ProbeCallback):
-    """Logs the share of starts that are solved, at a minimum, at a saddle, or still moving.
+    """Logs the share of starts that are solved, on a valley floor, at a saddle, or still moving.
 
     At step 0 and every `every` Keras epochs, computes every start's gradient and Hessian
-    exactly (`start_derivatives`) and logs `solved_share`, `minimum_share`, `saddle_share` and
-    `still_moving_share` (they add up to 1). When training ends, the image `start_classes`
+    exactly (`start_derivatives`) and logs `solved_share`, `valley_floor_share`,
+    `saddle_share` and `still_moving_share` (they add up to 1). When training ends, the image `start_classes`
     stacks the four shares over training in one picture. The gradient scale for "about 0" is
     the median start's gradient norm at step 0. After training, `classes`, `gradient_norms`,
-    `eigenvalues` and `losses` hold the last measurement, `gradient_scale` the scale and
+    `eigenvalues`, `bottom_distances` and `losses` hold the last measurement, `gradient_scale` the scale and
     `history` the `(step, shares)` of every log point.
 
     Args:
@@ -154,7 +169,7 @@ class StartClasses(ProbeCallback):
     Example:
         >>> classes = StartClasses("runs/mine", my_losses, (x, y), solved_loss=0.17)
         >>> model.fit(x, y, epochs=100, verbose=0, callbacks=[classes])
-        >>> classes.classes  # "solved", "minimum", "saddle" or "still_moving" for every start
+        >>> classes.classes  # "solved", "valley_floor", "saddle" or "still_moving" for every start
     """
 
     def __init__(self, log_dir, losses_of, data, solved_loss, gradient_tolerance=0.03,
@@ -170,7 +185,7 @@ class StartClasses(ProbeCallback):
         self.title = title
         self.gradient_scale = None
         self.history = []
-        self.classes = self.gradient_norms = self.eigenvalues = self.losses = None
+        self.classes = self.gradient_norms = self.eigenvalues = self.bottom_distances = self.losses = None
 
     def measure(self, weights):
         """Classes the starts at `weights`; returns the shares and keeps the details."""
@@ -187,6 +202,7 @@ class StartClasses(ProbeCallback):
             curvature_tolerance=self.curvature_tolerance,
         )
         self.losses, self.gradient_norms, self.eigenvalues = losses, gradient_norms, eigenvalues
+        self.bottom_distances = bottom_distances(gradients, hessians)
         return shares(self.classes)
 
     def summarize(self, step):

@@ -35,7 +35,9 @@ class StartLosses(ProbeCallback):
     """Logs every start's loss (histogram `start_losses`) and the share of stuck starts.
 
     Also logs `stuck_share` (the share of starts whose loss is above `stuck_loss`) and
-    `mean_start_loss`, before training and every `every` Keras epochs.
+    `mean_start_loss`, before training and every `every` Keras epochs. After training,
+    `history` holds the `(step, losses)` of every log point, so that a lesson can tell which
+    starts were stuck at some step and whether they got out later.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -56,11 +58,13 @@ class StartLosses(ProbeCallback):
         self.x = x
         self.y = y
         self.stuck_loss = stuck_loss
+        self.history = []
 
     def summarize(self, step):
         losses = per_start_losses(self.model, self.x, self.y)
         if not all_finite([losses]):
             return False
+        self.history.append((step, losses))
         write_histogram("start_losses", losses)
         tf.summary.scalar("stuck_share", float(np.mean(losses > self.stuck_loss)))
         tf.summary.scalar("mean_start_loss", float(losses.mean()))
