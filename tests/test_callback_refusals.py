@@ -149,3 +149,43 @@ def test_a_probe_refused_by_a_later_callback_leaves_no_step_of_an_earlier_one(tm
         model.fit(x, y, epochs=1, verbose=0, callbacks=[
             TensorBoard(tmp_path), ActivationStatistics(tmp_path, x), GradientStatistics(tmp_path, x, y[:7])])
     assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_probe_that_is_not_finite_is_refused(bad, tmp_path):
+    # A NaN in the probe would make every step's values NaN, and every step would be skipped.
+    model, x, y = dense_model()
+    probe_x = x.copy()
+    probe_x[2, 1] = bad
+    message = refused(model, x, y, ActivationStatistics(tmp_path, probe_x), tmp_path)
+    assert "probe_x holds 1 NaN or infinite value" in message
+    probe_y = y.copy()
+    probe_y[0, 0] = bad
+    message = refused(model, x, y, GradientStatistics(tmp_path, x, probe_y), tmp_path)
+    assert "probe_y holds 1 NaN or infinite value" in message
+
+
+def one_line(make):
+    """The text of the ValueError that `make()` raises, checked to be one short line."""
+    with pytest.raises(ValueError) as error:
+        make()
+    message = str(error.value)
+    assert "\n" not in message and len(message) < 200, message
+    return message
+
+
+def test_probes_practitioners_get_wrong_are_refused_in_one_line_when_the_callback_is_made(tmp_path):
+    rows = [[0.1, 0.2, 0.3, 0.4]] * 20
+    assert "np.asarray(probe_x)" in one_line(lambda: ActivationStatistics(tmp_path, rows))
+    assert "np.asarray(probe_y)" in one_line(lambda: GradientStatistics(tmp_path, np.asarray(rows), rows))
+    assert "probe_y" in one_line(lambda: GradientStatistics(tmp_path, np.asarray(rows)))
+    assert "generator" in one_line(lambda: ActivationStatistics(tmp_path, (row for row in rows)))
+    inputs_only = tf.data.Dataset.from_tensor_slices(np.asarray(rows)).batch(4)
+    assert "(x, y)" in one_line(lambda: GradientStatistics(tmp_path, inputs_only))
+    assert files_in(tmp_path) == []
+
+
+def test_an_unbatched_dataset_is_refused_with_a_hint(tmp_path):
+    rows = np.zeros((8,), "float32")
+    unbatched = tf.data.Dataset.from_tensor_slices((rows, rows))
+    assert "dataset.batch" in one_line(lambda: GradientStatistics(tmp_path, unbatched))

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from dlintro import events
 from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+from dlintro.callbacks.probe import DATASET_EXAMPLES
 
 SAMPLES, PROBE = 32, 8
 rng = np.random.default_rng(0)
@@ -192,9 +193,27 @@ def mixed_float16():
         keras.config.set_dtype_policy("float32")
 
 
+def string_input():
+    """Raw text in, one string per example (shape (N,) for an input of shape (1,)), as Keras fits it."""
+    words = np.array(["red", "blue", "green", "cat", "dog"], dtype=object)
+    text = np.array([" ".join(rng.choice(words, 3)) for _ in range(SAMPLES)], dtype=object)
+    inputs = keras.Input((1,), dtype="string")
+    vectorize = keras.layers.TextVectorization(output_mode="multi_hot", vocabulary=list(words))
+    hidden = keras.layers.Dense(4, activation="relu")(vectorize(inputs))
+    return compiled(keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))), text, labels()
+
+
+def jit_compiled():
+    """XLA-compiled training steps, several per graph call."""
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(5, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    return compiled(model, jit_compile=True, steps_per_execution=2), floats(6), labels()
+
+
 ZOO = [mlp_with_input, mlp_without_input, convnet, nested_encoder, shared_layer, subclassed,
        custom_train_step, dict_inputs_and_outputs, list_inputs_and_outputs, embedding_lstm,
-       embedding_conv1d, gru, attention, frozen_base, mixed_float16]
+       embedding_conv1d, gru, attention, frozen_base, mixed_float16, string_input, jit_compiled]
 # Layers called more than once, and how often: one activation histogram per call.
 CALLS = {"shared": 2}
 
@@ -291,6 +310,25 @@ def test_every_layer_and_weight_of_the_zoo_is_reported(build, tmp_path):
     assert weights <= events.tags(train)
     for tag in weights:
         assert all(np.all(np.isfinite(h)) for h in events.tensor_series(train, tag)[1]), tag
+
+
+def test_a_dataset_probe_takes_its_first_examples(tmp_path):
+    # `fit` is fed an endless dataset of (x, y) batches; both probe callbacks take that same
+    # dataset, and read its first DATASET_EXAMPLES examples.
+    keras.utils.set_random_seed(0)
+    model, x, y = mlp_with_input()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
+    model.fit(dataset, epochs=2, steps_per_epoch=2, shuffle=False, verbose=0, callbacks=[
+        TensorBoard(tmp_path), ActivationStatistics(tmp_path, dataset), GradientStatistics(tmp_path, dataset)])
+    run = events.load_run(tmp_path)
+    hidden = model.layers[0]
+    assert [h[:, 2].sum() for h in events.tensor_series(run, f"activations/{hidden.name}")[1]] == [
+        DATASET_EXAMPLES * hidden.units] * 3
+    assert events.tensor_series(run, f"gradients/{hidden.kernel.path}")[0] == [0, 1, 2]
+    probe = np.concatenate([x, x])[:DATASET_EXAMPLES]  # the repeated dataset's first examples
+    _, means = events.scalar_series(run, f"activation_mean/{hidden.name}")
+    expected = np.maximum(probe @ hidden.kernel.numpy() + hidden.bias.numpy(), 0).mean()
+    np.testing.assert_allclose(means[-1], expected, rtol=1e-5)
 
 
 def test_a_frozen_part_has_activations_but_no_gradient_histograms(tmp_path):

@@ -9,7 +9,10 @@ from dlintro.callbacks.probe import (
     all_finite,
     build_from_probe,
     built_inputs,
+    check_finite,
+    checked_probe,
     fitted_probe,
+    from_dataset,
     layer_tree,
     trace,
 )
@@ -156,15 +159,18 @@ class ActivationStatistics(ProbeCallback):
     Args:
         log_dir: directory of the TensorBoard run to write into.
         probe_x: a fixed batch of inputs, the same at every step: any structure the model
-            takes (an array, a list, a dict keyed by input name).
+            takes (an array, a list, a dict keyed by input name), or a batched
+            `tf.data.Dataset` as given to `fit`, of which the first `DATASET_EXAMPLES` (64)
+            examples are taken once, when the callback is made.
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
 
     Raises:
-        ValueError: at the start of training, before anything is written, when the model
+        ValueError: when made, if `probe_x` is not a batch of arrays (nested Python lists, a
+            generator); at the start of training, before any callback writes, when the model
             cannot take `probe_x` (its structure, shapes or dtypes do not fit the model's
             inputs; an integer input takes only an integer probe), naming the expected and
-            the given.
+            the given, or when `probe_x` holds a NaN or an infinity.
 
     Example:
         >>> callback = ActivationStatistics("runs/mine", probe_x=x_train[:64])
@@ -175,7 +181,10 @@ class ActivationStatistics(ProbeCallback):
 
     def __init__(self, log_dir, probe_x, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
-        self.probe_x = probe_x
+        owner = type(self).__name__
+        if isinstance(probe_x, tf.data.Dataset):
+            probe_x, _ = from_dataset(probe_x, owner)
+        self.probe_x = checked_probe(probe_x, "probe_x", owner)
         self._recorder = None
         self._forward = None
         self._probe = None
@@ -185,6 +194,7 @@ class ActivationStatistics(ProbeCallback):
         owner = type(self).__name__
         self.defer_start = build_from_probe(self.model, fitted_probe(self.model, self.probe_x, owner), owner)
         self._probe = fitted_probe(self.model, self.probe_x, owner)
+        check_finite(owner, probe_x=self._probe)
         self._recorder = ActivationRecorder(self.model)
         self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model))
 

@@ -13,8 +13,11 @@ from dlintro.callbacks.probe import (
     build_from_probe,
     built_inputs,
     check_batch,
+    check_finite,
+    checked_probe,
     describe,
     fitted_probe,
+    from_dataset,
     gradient_function,
     trace,
     weight_groups,
@@ -106,27 +109,41 @@ class GradientStatistics(ProbeCallback):
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
-        probe_x: a fixed batch of inputs: any structure the model takes.
+        probe_x: a fixed batch of inputs: any structure the model takes; or a batched
+            `tf.data.Dataset` of `(x, y)` as given to `fit`, of which the first
+            `DATASET_EXAMPLES` (64) examples are taken once, when the callback is made.
         probe_y: their targets: any structure the loss takes (a dict keyed by output name
-            for a model with named outputs and a dict of losses).
+            for a model with named outputs and a dict of losses); omitted for a dataset.
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
 
     Raises:
-        ValueError: at the start of training, before anything is written, when the model
-            cannot take `probe_x`, the loss cannot take `probe_y` (structure, shapes,
-            dtypes), the probes' numbers of examples differ, or the model has no compiled
-            loss; the message names the expected and the given.
+        ValueError: when made, if a probe is not a batch of arrays or `probe_y` is missing;
+            at the start of training, before any callback writes, when the model cannot take
+            `probe_x`, the loss cannot take `probe_y` (structure, shapes, dtypes), the
+            probes' numbers of examples differ, a probe holds a NaN or an infinity, or the
+            model has no compiled loss; the message names the expected and the given.
 
     Example:
         >>> callback = GradientStatistics("runs/mine", probe_x=x[:64], probe_y=y[:64])
         >>> model.fit(x, y, epochs=10, callbacks=[callback])
     """
 
-    def __init__(self, log_dir, probe_x, probe_y, every=1, passes_per_epoch=1):
+    def __init__(self, log_dir, probe_x, probe_y=None, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
-        self.probe_x = probe_x
-        self.probe_y = probe_y
+        owner = type(self).__name__
+        if isinstance(probe_x, tf.data.Dataset):
+            if probe_y is not None:
+                raise ValueError(f"{owner}: give probe_y only with an array probe_x; "
+                                 "a dataset's (x, y) batches bring their own targets")
+            probe_x, probe_y = from_dataset(probe_x, owner)
+            if probe_y is None:
+                raise ValueError(f"{owner}: the probe dataset yields inputs alone; it needs (x, y) batches")
+        elif probe_y is None:
+            raise ValueError(f"{owner}: probe_y, the targets of probe_x, is missing "
+                             "(or pass a tf.data.Dataset of (x, y) batches as probe_x)")
+        self.probe_x = checked_probe(probe_x, "probe_x", owner)
+        self.probe_y = checked_probe(probe_y, "probe_y", owner)
         self._gradients = None
         self._groups = None
 
@@ -141,6 +158,7 @@ class GradientStatistics(ProbeCallback):
         x = fitted_probe(model, self.probe_x, owner)
         y = as_probe(self.probe_y)
         check_batch(owner, probe_x=self.probe_x, probe_y=self.probe_y)
+        check_finite(owner, probe_x=x, probe_y=y)
         self._probe = (x, y)
         self._groups = weight_groups(model)
         function = gradient_function(model, [weights for _, weights in self._groups])

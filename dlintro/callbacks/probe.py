@@ -62,15 +62,83 @@ def as_probe(structure):
 
     Keras's `fit` turns float64 NumPy data into `keras.config.floatx()` before the model sees
     it; the probe is converted the same way, so that it meets the model as the training data do.
+    Text becomes an object array of Python strings, which Keras and TensorFlow take as strings.
     """
 
     def convert(value):
         array = np.asarray(value)
         if array.dtype.kind == "f" and array.dtype != np.dtype(keras.config.floatx()):
             array = array.astype(keras.config.floatx())
+        elif array.dtype.kind == "U":
+            array = array.astype(object)
         return array
 
     return keras.tree.map_structure(convert, structure)
+
+
+# How many examples a probe callback takes from a `tf.data.Dataset` given as its probe.
+DATASET_EXAMPLES = 64
+
+
+def from_dataset(dataset, owner, examples=DATASET_EXAMPLES):
+    """(x, y) of the first `examples` examples of a batched `tf.data.Dataset`, as `fit` reads it.
+
+    Each element is a batch of `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`, the forms
+    `fit` takes; `y` is None when the dataset yields inputs alone. Batches are read until
+    `examples` examples are in (fewer if the dataset ends first) and cut to `examples`.
+    """
+    xs, ys, taken = [], [], 0
+    for element in dataset.as_numpy_iterator():
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(element)
+        sizes = {np.shape(leaf)[0] if np.ndim(leaf) else 0 for leaf in keras.tree.flatten(x)}
+        if len(sizes) != 1 or 0 in sizes:
+            raise ValueError(f"{owner}: the probe dataset must yield batches (use `dataset.batch(n)`); "
+                             f"given elements {describe(as_probe(x))}")
+        xs.append(x)
+        ys.append(y)
+        taken += sizes.pop()
+        if taken >= examples:
+            break
+    if not xs:
+        raise ValueError(f"{owner}: the probe dataset is empty")
+
+    def joined(*batches):
+        return np.concatenate(batches)[:examples]
+
+    x = keras.tree.map_structure(joined, *xs)
+    y = None if any(value is None for value in ys) else keras.tree.map_structure(joined, *ys)
+    return x, y
+
+
+def checked_probe(value, name, owner):
+    """`value` as given for the probe `name`, refused with one line unless it is a nest of batches.
+
+    A probe is one array per model input (or target), each with the examples on its first
+    axis: a NumPy array, a tensor, or a list or dict of them. Nested Python lists of numbers
+    (not one array), a generator or a `PyDataset` (not one batch) are refused here, at the
+    callback's construction.
+    """
+    leaves = keras.tree.flatten(value)
+    if not leaves:
+        raise ValueError(f"{owner}: {name} is empty; pass a batch of examples")
+    if any(isinstance(leaf, (int, float, complex, str, bytes, np.generic)) for leaf in leaves):
+        raise ValueError(f"{owner}: {name} is nested Python lists of values, not arrays; "
+                         f"pass np.asarray({name}) (or a list of arrays, one per input)")
+    for leaf in leaves:
+        if not hasattr(leaf, "shape") and not isinstance(leaf, np.ndarray) and np.ndim(leaf) == 0:
+            raise ValueError(f"{owner}: {name} must be a batch of arrays or a tf.data.Dataset, "
+                             f"not a {type(leaf).__name__}; pass one batch of it")
+    return value
+
+
+def check_finite(owner, **probes):
+    """A ValueError unless every value of the probes' floating-point arrays is finite."""
+    for name, probe in probes.items():
+        arrays = [np.asarray(array) for array in keras.tree.flatten(probe)]
+        if not all_finite(arrays):
+            bad = sum(int(np.sum(~np.isfinite(array))) for array in arrays if array.dtype.kind in "fc")
+            raise ValueError(f"{owner}: {name} holds {bad} NaN or infinite value(s); a probe must be finite, "
+                             "or every step's values would be too, and none would be written")
 
 
 def describe(structure):
@@ -81,8 +149,8 @@ def describe(structure):
             return type(value).__name__
         try:
             dtype = keras.backend.standardize_dtype(value.dtype)
-        except ValueError:  # NumPy text ("<U4") has no Keras name
-            dtype = "string" if np.dtype(value.dtype).kind in "US" else str(value.dtype)
+        except ValueError:  # NumPy text ("<U4") and object arrays have no Keras name
+            dtype = "string" if np.dtype(value.dtype).kind in "USO" else str(value.dtype)
         return f"{tuple(value.shape)} {dtype}"
 
     if isinstance(structure, dict):
@@ -156,14 +224,22 @@ def fitted_probe(model, probe_x, owner):
         probe = _arrange_like(declared, probe, "probe_x")
     except ValueError as error:
         raise ValueError(f"{refusal} ({error})") from None
+    arrays = []
     for tensor, array in zip(keras.tree.flatten(declared), keras.tree.flatten(probe)):
         shape = tuple(tensor.shape)
+        # Keras's Functional models add or drop a last axis of 1 (a (N,) probe for an input of
+        # shape (None, 1), such as one string per example); so does the probe.
+        if array.ndim == len(shape) - 1 and shape[-1] == 1:
+            array = array[..., None]
+        elif array.ndim == len(shape) + 1 and array.shape[-1] == 1:
+            array = array[..., 0]
         fits = len(shape) == array.ndim and all(
             want is None or want == have for want, have in zip(shape[1:], array.shape[1:])
         )
         if not fits or not _dtype_fits(tensor.dtype, array.dtype):
             raise ValueError(f"{refusal} (input {tensor.name!r})" if keras.tree.is_nested(declared) else refusal)
-    return probe
+        arrays.append(array)
+    return keras.tree.pack_sequence_as(probe, arrays)
 
 
 def check_batch(owner, **probes):
