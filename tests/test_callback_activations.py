@@ -62,3 +62,30 @@ def test_a_saturated_sigmoid_layer_is_reported_as_saturated(tmp_path):
     callback.flush()
     run = events.load_run(tmp_path)
     assert events.scalar_series(run, "saturated_share/hidden")[1][0] == 1.0
+
+
+def test_a_relu_of_any_form_gets_a_dead_share(tmp_path):
+    x, y = tiny_data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(6, name="linear"),
+        keras.layers.ReLU(name="relu_layer"),
+        keras.layers.ReLU(6.0, name="relu6_layer"),  # MobileNetV2's form
+        keras.layers.Activation("relu", name="relu_activation"),
+        keras.layers.Dense(5, activation="relu6", name="dense_relu6"),
+        keras.layers.LeakyReLU(name="leaky"),
+        keras.layers.ReLU(negative_slope=0.1, name="leaky_relu_layer"),
+        keras.layers.Dense(1, activation="sigmoid", name="out"),
+    ])
+    model.compile("sgd", "binary_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[ActivationStatistics(tmp_path, x)])
+    run = events.load_run(tmp_path)
+    dead = {tag.removeprefix("dead_share/") for tag in events.tags(run) if tag.startswith("dead_share/")}
+    assert dead == {"relu_layer", "relu6_layer", "relu_activation", "dense_relu6"}
+    # The last step's share, computed apart from the model's weights now: the units of
+    # `linear` that are negative on every example.
+    linear = model.get_layer("linear")
+    _, shares = events.scalar_series(run, "dead_share/relu_layer")
+    outputs = x @ linear.kernel.numpy() + linear.bias.numpy()
+    np.testing.assert_allclose(shares[-1], np.mean(np.all(outputs <= 0, axis=0)), rtol=1e-6)

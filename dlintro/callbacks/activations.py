@@ -34,9 +34,13 @@ def saturated_share(activation_name, outputs):
     return float(np.mean(slope < _SATURATION_SLOPE))
 
 
+# The activations whose units can die: they output exactly 0 for every input below a point.
+_RELU_NAMES = ("relu", "relu6")
+
+
 def dead_share(activation_name, outputs):
     """Share of ReLU units (last axis) that output 0 for every probe example."""
-    if activation_name != "relu":
+    if activation_name not in _RELU_NAMES:
         return None
     per_unit = outputs.reshape(-1, outputs.shape[-1])
     return float(np.mean(np.all(per_unit <= 0.0, axis=0)))
@@ -46,10 +50,14 @@ def activation_name(layer):
     """Name of the activation function a layer's output comes out of (`"linear"` when none).
 
     A recurrent layer's output is not its `activation`'s output (an LSTM's is a gate times a
-    tanh), so the saturated and dead shares, which assume it is, do not apply to one.
+    tanh), so the saturated and dead shares, which assume it is, do not apply to one. A ReLU
+    counts as one whatever its form: `activation="relu"` or `"relu6"`, `Activation("relu")`,
+    and the `ReLU` layer (MobileNetV2's `ReLU(6.0)`) unless it leaks (`negative_slope` > 0).
     """
     if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
         return "linear"
+    if isinstance(layer, keras.layers.ReLU):
+        return "relu" if not layer.negative_slope else "leaky_relu"
     activation = getattr(layer, "activation", None)
     return getattr(activation, "__name__", "linear")
 
@@ -136,7 +144,8 @@ class ActivationStatistics(ProbeCallback):
     Writes, per layer: the histogram `activations/<layer>`, the scalars
     `activation_mean/<layer>` and `activation_std/<layer>`, and where they apply
     `saturated_share/<layer>` (sigmoid and tanh: share of outputs on the flat part of the curve)
-    and `dead_share/<layer>` (ReLU: share of units silent on every probe example).
+    and `dead_share/<layer>` (ReLU of any form, `relu6` and the `ReLU` layer included: share of
+    units silent on every probe example).
 
     What it works on: Sequential (with or without `Input`), Functional and subclassed models,
     models with a custom `train_step`, several inputs or outputs given as lists or dicts,
