@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlintro import datasets, events
+from dlintro import datasets, events, texts
 from dlintro.callbacks.loss_surface import squared_error_surface
 from dlintro.lessons import linear
 from dlintro.runner import run_lesson
@@ -55,6 +55,27 @@ def test_logged_weights_travel_from_a_random_start_to_lstsq(runs_root, seed):
     for tag in ("activations/neuron", "gradients/neuron/kernel"):
         assert events.plugin_of(run, tag) == "histograms"
         assert events.tensor_series(run, tag)[0] == [0, 40, 80, 120]
+    _check_text_numbers(summary, run)
+
+
+def _check_text_numbers(summary, run):
+    """The numbers the text shows are the run's, and agree with the bowl's step factors."""
+    numbers = summary["text_numbers"]
+    for part in texts.parts("linear").values():
+        texts.render(part, numbers)  # every placeholder is filled
+    _, w1 = events.scalar_series(run, "weights/neuron/w1")
+    _, w2 = events.scalar_series(run, "weights/neuron/w2")
+    assert (numbers["start_w1"], numbers["start_w2"]) == pytest.approx((w1[0], w2[0]), abs=1e-6)
+    assert (numbers["w1"], numbers["w2"]) == pytest.approx((w1[-1], w2[-1]), abs=1e-6)
+    # Each step multiplies the distance across and along the valley by 1 - rate * curvature.
+    across, along = linear.step_factors(SHORT.learning_rate)
+    assert (numbers["across_factor"], numbers["along_factor"]) == (across, along)
+    assert numbers["along_after_5"] == pytest.approx(abs(along) ** 5 * numbers["along_start"], rel=1e-4)
+    assert numbers["across_after_5"] == pytest.approx(abs(across) ** 5 * numbers["across_start"], rel=1e-2, abs=1e-6)
+    # The gradient's length at the start is the one GradientStatistics logged (TensorFlow's own).
+    _, norms = events.scalar_series(run, "gradient_norm/neuron")
+    assert numbers["gradient_norm_start"] == pytest.approx(norms[0], rel=1e-4)
+    assert numbers["gradient_norm_end"] < 1e-4 * numbers["gradient_norm_start"]
 
 
 def test_claim_fails_when_training_is_too_short(runs_root):

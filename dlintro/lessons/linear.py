@@ -1,56 +1,6 @@
-"""Here are four equations in two unknowns, `w1` and `w2`:
+"""Lesson linear: gradient descent finds the two unknowns of four linear equations as a neuron's weights.
 
-    1 w1 + 2 w2 =  5.0
-    2 w1 + 1 w2 =  4.0
-    1 w1 - 1 w2 = -1.0
-    3 w1 + 1 w2 =  5.6
-
-Four equations and only two unknowns: no pair (w1, w2) satisfies all four exactly (the first
-three agree on w1 = 1, w2 = 2, the fourth wants a little more). The best we can do is the
-pair that makes the four errors as small as possible together, measured as the mean of their
-squares. Linear algebra finds it directly (least squares, `numpy.linalg.lstsq`).
-
-A neuron without a bias computes exactly the left-hand side: it multiplies each input by a
-weight and adds the products. Give it the coefficients of each equation as input and the
-right-hand side as the target, and its two weights *are* the two unknowns. Training starts
-them at random values and moves them, step after step, against the gradient of the mean
-squared error, downhill on the loss surface. It never sees the answer, yet it arrives at the
-same pair as linear algebra. That is what training is: adjusting the weights so that the
-outputs come closer to the targets.
-
-Why descent is sure to get there *here*: the mean squared error of a linear neuron is a
-quadratic in the weights, one convex bowl with a single bottom, so downhill always leads to
-it, provided each step is small enough. The bowl's curvature is its Hessian, `X^T X / 2` for
-the mean over these four equations (`X` holds their coefficients). Its eigenvectors are the
-bowl's steep and shallow directions, and its eigenvalues their curvatures: 9.11 along
-(0.88, 0.47), where w1 and w2 change together, about 2 to 1; 1.89 along the valley,
-(0.47, -0.88), where w1 falls as w2 rises about twice as much. One step of size `lr`
-multiplies the distance from the answer along each direction by `1 - lr * curvature`, so
-descent converges when `lr` is below `2 / 9.11 = 0.22`, and above it overshoots further at
-every step: at learning rate 0.3 the loss overflows to infinity after 77 steps, at 10 after
-10, and the run is reported *diverged*. A deep network's loss is no single bowl, and nothing
-guarantees that descent on it finds the best weights; recognising a cat in a photo rests on
-the same arithmetic (weighted sums, nudged downhill), with millions of weights and no such
-guarantee.
-
-**What to look at in TensorBoard**
-
-- *Time Series*: `weights/neuron/w1` and `weights/neuron/w2`, one point per training step:
-  both leave their random start and settle on the least-squares values (compare them with the
-  numbers in the claim below). At the default step of 0.05 each step removes 45 % of the
-  distance along the steep direction (factor 0.54) but only 9 % along the valley (factor
-  0.91), so neither weight is "the fast one": in the default run both rise quickly together
-  for about five steps (w1 overshoots to 1.53), then both creep along the valley, w1 back down
-  to 1.13 while w2 climbs on to 1.97.
-- *Time Series*: `train/epoch_loss` falls quickly, then flattens at a floor above zero: the
-  equations are not exactly consistent, so no weights make every error vanish.
-- *Images*: `loss_surface`, the mean squared error over the (w1, w2) plane with the path of
-  the weights drawn on it; drag the step slider to replay the descent from the circle (the
-  random start) to the star (the least-squares answer): straight down the steep side of the
-  bowl, then a bend and along the floor of the tilted valley.
-- *Histograms* and *Custom Scalars*: the neuron's output and the gradient of its kernel on the
-  four equations, which shrinks towards zero as the weights reach the bottom of the bowl (in
-  the default run its norm falls from about 20 to about 1e-6).
+Its text (idea, what to look at, going deeper, terms) is in `dlintro/texts/en/linear.md`.
 """
 
 import dataclasses
@@ -211,25 +161,68 @@ def train(config, variant, log_dir):
 # How many of the first steps the overshoot count looks at: few enough that the steep
 # direction's error is still far above float32 rounding at any stable learning rate.
 OVERSHOOT_WINDOW = 20
+# The step at which the text compares the distances across and along the valley.
+EARLY_STEP = 5
+
+
+def loss_gradient(weights):
+    """The gradient of the mean squared error at `weights`, by hand: `2 / n * X^T (X w - y)`."""
+    x, y = datasets.equations()
+    x = x.astype(np.float64)
+    return 2.0 / len(x) * x.T @ (x @ np.asarray(weights, np.float64) - y.ravel())
 
 
 def _path_metrics(path, solution):
     """What the path of the weights says about the two directions of the bowl.
 
     `start_error`: the start's largest difference from lstsq, per coordinate.
+    `across_start`, `across_after_5`, `along_start`, `along_after_5`: the distance to lstsq
+    across the valley (the steep direction) and along it (the shallow one), at the start and
+    after `EARLY_STEP` steps.
     `valley_share`: the share of the final distance to lstsq that lies along the valley.
     `steep_overshoots`: of the first `OVERSHOOT_WINDOW` steps, how many carried the weights
     across the answer along the steep direction (its error changed sign).
+    `gradient_norm_start`, `gradient_norm_end`: the length of the loss's gradient at the
+    start and at the end.
     """
     valley, steep = curvature_directions()
     errors = path - solution
     final = errors[-1]
     distance = float(np.linalg.norm(final))
     steep_errors = errors[: OVERSHOOT_WINDOW + 1] @ steep
+    early = errors[min(EARLY_STEP, len(errors) - 1)]
     return {
         "start_error": float(np.max(np.abs(errors[0]))),
+        "across_start": abs(float(errors[0] @ steep)),
+        "across_after_5": abs(float(early @ steep)),
+        "along_start": abs(float(errors[0] @ valley)),
+        "along_after_5": abs(float(early @ valley)),
         "valley_share": abs(float(final @ valley)) / distance if distance else 0.0,
         "steep_overshoots": int(np.sum(np.sign(steep_errors[1:]) == -np.sign(steep_errors[:-1]))),
+        "gradient_norm_start": float(np.linalg.norm(loss_gradient(path[0]))),
+        "gradient_norm_end": float(np.linalg.norm(loss_gradient(path[-1]))),
+    }
+
+
+def step_factors(learning_rate):
+    """What one step multiplies the distance across and along the valley by: `1 - rate * curvature`."""
+    curvatures = np.linalg.eigvalsh(loss_hessian())  # ascending: along the valley, then across
+    return 1.0 - learning_rate * float(curvatures[1]), 1.0 - learning_rate * float(curvatures[0])
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/linear.md) fills in, by name."""
+    (metrics,) = results.values()
+    across_factor, along_factor = step_factors(config.learning_rate)
+    keys = ("start_w1", "start_w2", "w1", "w2", "loss", "max_error", "across_start", "across_after_5",
+            "along_start", "along_after_5", "gradient_norm_start", "gradient_norm_end")
+    return {
+        **{key: metrics[key] for key in keys},
+        "steps": config.steps,
+        "early_steps": min(EARLY_STEP, config.steps),
+        "learning_rate": config.learning_rate,
+        "across_factor": across_factor,
+        "along_factor": along_factor,
     }
 
 
@@ -260,7 +253,7 @@ def _describe(results):
     return "; ".join(
         f"{variant.name}: (w1, w2) = ({m['w1']:.6g}, {m['w2']:.6g}), largest difference from lstsq "
         f"{m['max_error']:.2e} (at the start {m['start_error']:.3g}), share of the remaining distance "
-        f"along the valley {m['valley_share']:.6f}, overshoots along the steep direction in the first "
+        f"along the valley {m['valley_share']:.6f}, jumps to the other side across the valley in the first "
         f"{OVERSHOOT_WINDOW} steps {m['steep_overshoots']}"
         for variant, m in results.items()
     ) + "."
@@ -292,62 +285,60 @@ EXERCISES = (
     Exercise(
         name="few_steps",
         question=(
-            "After only 20 steps at the default rate, is what is left of the distance to the "
-            "answer mostly along the bowl's steep direction or along its valley?"
+            "After only 20 steps at the default learning rate, is what is left of the distance to the "
+            "least squares answer mostly across the bowl's valley or along it?"
         ),
         changes={"steps": 20},
-        expected="Along the valley: more than 99 % of the remaining distance to lstsq's answer lies along the valley direction.",
+        expected="Along it: more than 99 % of the remaining distance to the least squares answer lies along the valley.",
         check=_check_valley_left,
         explanation=(
-            "Each step multiplies the error along each of the bowl's directions by 1 - rate * "
-            "curvature: along the steep direction (0.88, 0.47), curvature 9.11, by 1 - 0.05 * "
-            "9.11 = 0.54; along the valley (0.47, -0.88), curvature 1.89, by 0.91. After 20 steps "
-            "the steep part is down to 0.54^20 = 5e-6 of where it started, the valley part only to "
-            "0.91^20 = 0.14, so what is left lies along the valley (more than 99.99 % of it in the "
-            "runs of seeds 0, 1 and 2). The shallow direction sets how long descent takes: a "
-            "long, flat valley is what makes plain gradient descent slow."
+            "Each step multiplies the distance across the valley by 1 - 0.05 * 9.11 = 0.54 and the "
+            "distance along it by 1 - 0.05 * 1.89 = 0.91 (9.11 and 1.89 are the bowl's curvatures "
+            "across and along its valley). After 20 steps the distance across is down to "
+            "0.54^20 = 4e-6 of where it started, the distance along only to 0.91^20 = 0.14, so what "
+            "is left lies along the valley. The flat direction sets how long descent takes: a long, "
+            "flat valley is what makes plain gradient descent slow."
         ),
     ),
     Exercise(
         name="just_below_limit",
         question=(
-            "Descent on this bowl converges for learning rates below 2 / lambda_max = 0.22. At "
-            "0.21, just below the limit, do the weights still get within 1e-3 of the answer in "
-            "150 steps, and how do they move along the steep direction?"
+            "The lesson says that below a learning rate of 2 / 9.11 = 0.22 the weights zigzag but "
+            "still arrive. At 0.21, just below that limit, do they get within 1e-3 of the least "
+            "squares answer in 150 steps, and how do they move across the valley?"
         ),
         changes={"learning_rate": 0.21},
         expected=(
-            "Yes, within 1e-3 after 150 steps, and along the steep direction the weights jump "
-            "across the answer at every one of the first 20 steps."
+            "Yes, within 1e-3 after 150 steps, and across the valley the weights jump to the other "
+            "side of the answer at every one of the first 20 steps."
         ),
         check=_check_zigzag_converges,
         explanation=(
-            "Along the steep direction one step multiplies the error by 1 - 0.21 * 9.11 = -0.91: "
-            "the minus sign carries the weights to the other side of the answer at every step, and "
-            "since 0.91 is below 1 each jump is a little shorter than the last. After 150 steps "
-            "that factor has shrunk the error to 0.91^150 = 1e-6 of its start, and along the "
-            "valley (factor 1 - 0.21 * 1.89 = 0.60) it is gone even sooner: the runs end about "
-            "2e-6 from lstsq's answer. Any rate below 2 / 9.11 keeps the factor's size below 1, "
-            "however slowly it zigzags."
+            "Across the valley one step multiplies the distance by 1 - 0.21 * 9.11 = -0.91: the minus "
+            "sign carries the weights to the other side of the answer at every step, and since 0.91 "
+            "is below 1 each jump is a little shorter than the last. After 150 steps that factor has "
+            "shrunk the distance across to 0.91^150 = 1e-6 of where it started; along the valley "
+            "(factor 1 - 0.21 * 1.89 = 0.60) it is gone even sooner. Any learning rate below "
+            "2 / 9.11 keeps the factor between -1 and 1, however much the weights zigzag."
         ),
     ),
     Exercise(
         name="above_limit",
         question=(
-            "At learning rate 0.25, a little above the limit 2 / lambda_max = 0.22, where are the "
+            "At learning rate 0.25, a little above the limit 2 / 9.11 = 0.22, where are the "
             "weights after 150 steps?"
         ),
         changes={"learning_rate": 0.25},
-        expected="Far off: more than a million times farther from lstsq's answer than they started.",
+        expected="Far off: more than a million times farther from the least squares answer than they started.",
         check=_check_runs_away,
         explanation=(
-            "Along the steep direction one step now multiplies the error by 1 - 0.25 * 9.11 = "
-            "-1.28: every jump across the answer lands 28 % farther away than the last. After "
-            "150 steps that is 1.28^150 = 8e15 times the start's error along that direction, and "
-            "the runs end about 1e16 from the answer, with a loss near 1e33 (still finite in "
-            "float32; at learning rate 0.3 it overflows after 77 steps and the run is reported "
-            "diverged). Along the valley the same rate still converges (factor 0.53): stability "
-            "is decided by the steepest direction alone."
+            "Across the valley one step now multiplies the distance by 1 - 0.25 * 9.11 = -1.28: every "
+            "jump to the other side of the answer lands 28 % farther away than the last. After 150 "
+            "steps that is 1.28^150 = 9e15 times the start's distance across. The loss is still a "
+            "number the computer can hold; at learning rate 0.3 (factor -1.73) it grows past the "
+            "largest one within the 150 steps and the run is reported diverged. Along the valley the "
+            "same rate still shrinks the distance (factor 0.53): whether descent arrives is decided "
+            "by the steepest direction alone."
         ),
     ),
 )
