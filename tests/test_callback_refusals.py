@@ -5,13 +5,14 @@ callback (TensorBoard included, listed first) has written a file into the run di
 """
 
 import os
+import re
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard, activations
 
 rng = np.random.default_rng(0)
 
@@ -189,3 +190,17 @@ def test_an_unbatched_dataset_is_refused_with_a_hint(tmp_path):
     rows = np.zeros((8,), "float32")
     unbatched = tf.data.Dataset.from_tensor_slices((rows, rows))
     assert "dataset.batch" in one_line(lambda: GradientStatistics(tmp_path, unbatched))
+
+
+def test_a_probe_too_large_for_memory_is_refused_with_how_many_examples_fit(tmp_path, monkeypatch):
+    # Pretend the machine has 40 kB free: the callback may use half of it.
+    monkeypatch.setattr(activations, "available_memory", lambda: 40_000)
+    model, _, _ = dense_model()
+    x = rng.random((400, 4), dtype=np.float32)
+    y = np.zeros((400, 2), "float32")
+    message = refused(model, x, y, ActivationStatistics(tmp_path, x), tmp_path)
+    fit = int(re.search(r"probe_x\[:(\d+)\]", message).group(1))
+    assert 0 < fit < 400 and "400-example probe" in message
+    refused(model, x, y, ActivationStatistics(tmp_path, x[:fit + 1]), tmp_path)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[ActivationStatistics(tmp_path, x[:fit])])
+    assert files_in(tmp_path)
