@@ -111,6 +111,9 @@ def test_claim_narrow_nets_get_stuck_wide_ones_do_not(runs_root, seed):
     assert shares["2_units-adam"] >= 0.2
     assert shares["8_units-adam"] <= 0.05
     assert summary["claim"]["holds"] is True
+    # The text's numbers of the optimizers this run did not train read as not trained.
+    assert summary["text_numbers"]["narrow_sgd_stuck"] == minima.NOT_TRAINED
+    assert summary["text_numbers"]["narrow_adam_stuck"] == f"{shares['2_units-adam']:.0%}"
     # The event files show it too: the last loss histogram has a stuck lump for 2 units only.
     narrow = events.load_run(f"{summary['run_dir']}/2_units-adam")
     wide = events.load_run(f"{summary['run_dir']}/8_units-adam")
@@ -173,10 +176,10 @@ def test_quick_config_still_shows_the_split():
 
 def made_up_metrics(variant, narrow_stuck=0.3, still_moving=0.0, sine_minimum=0.25):
     if isinstance(variant, minima.SineStarts):
-        return {"solved_share": 1 - sine_minimum, "minimum_share": sine_minimum, "saddle_share": 0.0,
-                "still_moving_share": 0.0, "smallest_curvature_in_minima": 0.5 if sine_minimum else 0.0}
+        return {"solved_share": 1 - sine_minimum, "valley_floor_share": sine_minimum, "saddle_share": 0.0,
+                "still_moving_share": 0.0, "smallest_floor_curvature": 0.5 if sine_minimum else 0.0}
     stuck = narrow_stuck if variant.hidden_units == 2 else 0.0
-    return {"stuck_share": stuck, "solved_share": 1 - stuck, "minimum_share": stuck - still_moving,
+    return {"stuck_share": stuck, "solved_share": 1 - stuck, "valley_floor_share": stuck - still_moving,
             "saddle_share": 0.0, "still_moving_share": still_moving}
 
 
@@ -200,18 +203,18 @@ def rederived_class(start, record):
     if start["gradient_norm"] >= record["gradient_tolerance"] * record["gradient_scale"]:
         return "still_moving"
     clearly_negative = eigenvalues.min() < -record["curvature_tolerance"] * np.abs(eigenvalues).max()
-    return "saddle" if clearly_negative else "minimum"
+    return "saddle" if clearly_negative else "valley_floor"
 
 
 def test_every_start_is_classed_as_defined_and_the_shares_add_up_to_one(short_run):
     for variant in minima.variants(minima.Config()):
         metrics = short_run["variants"][variant.name]["metrics"]
-        shares = [metrics[f"{name}_share"] for name in ("solved", "minimum", "saddle", "still_moving")]
+        shares = [metrics[f"{name}_share"] for name in minima.CLASSES]
         assert sum(shares) == pytest.approx(1.0)
         record = starts_record(short_run["run_dir"], variant.name)
         classes = [start["class"] for start in record["starts"]]
         assert classes == [rederived_class(start, record) for start in record["starts"]]
-        for name, share in zip(("solved", "minimum", "saddle", "still_moving"), shares):
+        for name, share in zip(minima.CLASSES, shares):
             assert classes.count(name) / len(classes) == pytest.approx(share)
         for start in record["starts"]:
             if start["class"] == "saddle":  # a negative eigenvalue below the threshold
@@ -219,7 +222,7 @@ def test_every_start_is_classed_as_defined_and_the_shares_add_up_to_one(short_ru
                 assert eigenvalues.min() < -record["curvature_tolerance"] * np.abs(eigenvalues).max() < 0
         # The scalars over training tell the same story at the last step.
         run = events.load_run(f"{short_run['run_dir']}/{variant.name}")
-        for name, share in zip(("solved", "minimum", "saddle", "still_moving"), shares):
+        for name, share in zip(minima.CLASSES, shares):
             steps, values = events.scalar_series(run, f"{name}_share")
             assert steps[0] == 0 and values[-1] == pytest.approx(share)
         assert events.plugin_of(run, "start_classes") == "images"
@@ -228,7 +231,7 @@ def test_every_start_is_classed_as_defined_and_the_shares_add_up_to_one(short_ru
 def test_the_stuck_narrow_starts_have_stalled_and_the_048_ones_are_saddles(short_run):
     record = starts_record(short_run["run_dir"], "2_units-adam")
     stuck = [start for start in record["starts"] if start["loss"] > minima.STUCK_LOSS]
-    assert stuck and all(start["class"] in ("minimum", "saddle") for start in stuck)
+    assert stuck and all(start["class"] in ("valley_floor", "saddle") for start in stuck)
     # The level near 0.48 (three corners at about 2/3) has a direction curving down.
     high = [start for start in stuck if start["loss"] > 0.45]
     assert all(start["class"] == "saddle" for start in high)
@@ -236,9 +239,9 @@ def test_the_stuck_narrow_starts_have_stalled_and_the_048_ones_are_saddles(short
 
 def test_the_sine_neuron_has_true_local_minima(short_run):
     metrics = short_run["variants"]["sine_frequency"]["metrics"]
-    assert metrics["minimum_share"] > 0 and metrics["solved_share"] > 0
+    assert metrics["valley_floor_share"] > 0 and metrics["solved_share"] > 0
     record = starts_record(short_run["run_dir"], "sine_frequency")
-    in_other_valley = [start for start in record["starts"] if start["class"] == "minimum"]
+    in_other_valley = [start for start in record["starts"] if start["class"] == "valley_floor"]
     for start in in_other_valley:
         # Above the deepest valley, gradient about 0, and curving up: a true local minimum.
         assert start["loss"] > record["solved_loss"]
@@ -246,7 +249,7 @@ def test_the_sine_neuron_has_true_local_minima(short_run):
         (curvature,) = start["eigenvalues"]
         assert curvature > 0
     assert min(start["eigenvalues"][0] for start in in_other_valley) == pytest.approx(
-        metrics["smallest_curvature_in_minima"])
+        metrics["smallest_floor_curvature"])
     run = events.load_run(f"{short_run['run_dir']}/sine_frequency")
     steps, (image,) = events.tensor_series(run, "loss_curve_paths")
     assert steps == [SHORT.sine_epochs] and image[2].startswith(b"\x89PNG")
@@ -290,9 +293,9 @@ def exercise_results(name, **metrics_by_units):
     return exercise, config, results
 
 
-def shares(stuck, still_moving=0.0):
-    return {"stuck_share": stuck, "solved_share": 1 - stuck, "minimum_share": stuck - still_moving,
-            "saddle_share": 0.0, "still_moving_share": still_moving}
+def shares(stuck, still_moving=0.0, **more):
+    return {"stuck_share": stuck, "solved_share": 1 - stuck, "valley_floor_share": stuck - still_moving,
+            "saddle_share": 0.0, "still_moving_share": still_moving, **more}
 
 
 @pytest.mark.parametrize(
@@ -300,10 +303,12 @@ def shares(stuck, still_moving=0.0):
     [
         ("three_units", dict(u3=shares(0.13), u8=shares(0.0)), dict(u3=shares(0.3), u8=shares(0.0))),
         ("three_units", dict(u3=shares(0.13), u8=shares(0.0)), dict(u3=shares(0.0), u8=shares(0.0))),
-        ("train_longer", dict(u2=shares(0.4)), dict(u2=shares(0.1))),
+        ("train_longer", dict(u2=shares(0.4, stuck_share_at_lesson_length=0.4, got_out_share=0.0)),
+         dict(u2=shares(0.2, stuck_share_at_lesson_length=0.4, got_out_share=0.5))),
         ("fast_adam", dict(u2=shares(0.8), u8=shares(0.3)), dict(u2=shares(0.8), u8=shares(0.0))),
-        ("sine_big_step", dict(sine={**shares(0.0), "solved_share": 0.125, "still_moving_share": 0.5}),
-         dict(sine={**shares(0.0), "solved_share": 0.5, "still_moving_share": 0.5})),
+        ("fast_adam", dict(u2=shares(0.8), u8=shares(0.3)), dict(u2=shares(0.2), u8=shares(0.3))),
+        ("sine_big_step", dict(sine={**shares(0.0), "solved_share": 0.125, "settled_in_deepest_share": 0.0}),
+         dict(sine={**shares(0.0), "solved_share": 0.125, "settled_in_deepest_share": 0.125})),
     ],
 )
 def test_exercise_checks_select_by_fields_and_refuse_the_other_outcome(name, holding, failing):
@@ -336,3 +341,48 @@ def test_a_solved_and_a_stuck_start_are_replayed_alone_and_drawn(short_run):
         run = events.load_run(f"{short_run['run_dir']}/{name}/{kind}_start")
         steps, _ = events.tensor_series(run, "network_map")
         assert steps == list(range(0, SHORT.epochs + 1, SHORT.log_every))
+
+
+def test_views_lead_with_the_sine_neurons_paths():
+    first = minima.VIEWS[0]
+    assert first.shows == ("loss_curve_paths",) and "sine_frequency" in first.run_filter
+
+
+def test_the_lesson_text_is_filled_with_the_runs_own_numbers(short_run):
+    from dlintro import texts
+
+    numbers = short_run["text_numbers"]
+    metrics = {name: entry["metrics"] for name, entry in short_run["variants"].items()}
+    assert numbers["narrow_adam_stuck"] == f"{metrics['2_units-adam']['stuck_share']:.0%}"
+    assert numbers["narrow_adam_valley_floor"] == f"{metrics['2_units-adam']['valley_floor_share']:.0%}"
+    assert numbers["wide_adam_stuck"] == f"{metrics['8_units-adam']['stuck_share']:.0%}"
+    assert numbers["sine_other"] == round(metrics["sine_frequency"]["valley_floor_share"] * SHORT.sine_starts)
+    assert numbers["starts"] == STARTS and numbers["narrow_weights"] == 9 and numbers["wide_weights"] == 33
+    # Every part renders with them, and the Text tab shows the rendered text.
+    for body in texts.parts("minima").values():
+        texts.render(body, numbers)
+    _, shown = events.tensor_series(events.load_run(short_run["run_dir"]), "lesson")
+    assert texts.lesson_markdown("minima", numbers) in shown[-1].item().decode()
+
+
+def test_the_stuck_floor_starts_are_far_from_a_bottom_and_the_sine_ones_at_one(short_run):
+    # The 2-unit starts on a valley floor: the bowl their gradient and curvature describe has
+    # its bottom far off (the floor sinks on); the sine neuron's: right where they stand.
+    stuck = [start["bottom_distance"] for start in starts_record(short_run["run_dir"], "2_units-adam")["starts"]
+             if start["class"] == "valley_floor"]
+    sine = [start["bottom_distance"] for start in starts_record(short_run["run_dir"], "sine_frequency")["starts"]
+            if start["class"] == "valley_floor"]
+    assert stuck and sine
+    assert min(stuck) > 0.5 and max(sine) < 0.05
+    metrics = short_run["variants"]["2_units-adam"]["metrics"]
+    assert metrics["floor_bottom_distance_min"] == pytest.approx(min(stuck))
+
+
+def test_got_out_counts_the_starts_stuck_at_the_lessons_length_that_got_below_the_line():
+    lesson_length = minima.Config().epochs
+    above, below = minima.STUCK_LOSS + 0.1, minima.STUCK_LOSS - 0.1
+    history = [(0, np.array([above] * 4)), (lesson_length, np.array([above, above, below, above])),
+               (2 * lesson_length, np.array([below, above, below, above]))]
+    stuck_at_end = history[-1][1] > minima.STUCK_LOSS
+    assert minima.got_out(history, stuck_at_end) == {"stuck_share_at_lesson_length": 0.75, "got_out_share": 1 / 3}
+    assert minima.got_out(history[:2], history[1][1] > minima.STUCK_LOSS) == {}  # not longer than the lesson

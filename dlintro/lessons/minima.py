@@ -1,90 +1,5 @@
-"""Gradient descent steps where the loss falls fastest from where it stands, so where it ends
-depends on where it starts. (With small plain steps every step goes downhill; momentum, Adam
-and large steps, all three used here, can carry it uphill for a while.) Train the same small
-XOR net from many random starting weights and the final losses do not all land near 0: they
-split into a group that **solved** XOR (loss close to 0) and a group that got **stuck** far
-above it, at about 0.35 (two corners answered 0.5, undecided, one whose answer is 0 and one
-whose answer is 1; the other two right) or about 0.48 (a corner whose answer is 0 answered
-right, the other three all answered about 2/3: three corners classified right, one wrong).
-
-Here the XOR net with **2** hidden sigmoid units is trained from 100 random starts, and so is
-the same net with **8** hidden units, each with three optimizers: plain SGD, SGD with
-momentum, and Adam. In the default run, with 2 hidden units 26 % of the starts end stuck with
-SGD, 29 % with momentum and 42 % with Adam (the first two move with the step size, so only
-Adam's is checked); with 8 hidden units none does, with any of the three. A wider net has many
-more ways to arrange its hidden units into a solution. Width is the cure here, not a cleverer
-optimizer.
-
-**Where exactly do the stuck starts stand?** The nets are tiny (9 and 33 weights), so at
-every log point the lesson computes each start's gradient and the eigenvalues of its Hessian
-(the curvature in every direction) exactly, and classes it: *solved* (loss under the line
-below), *at a minimum* (gradient about 0, no clearly negative curvature), *at a saddle*
-(gradient about 0, some direction still curving down), *still moving* (gradient not small).
-"About 0" is under 3 % of the median start's gradient before training; "clearly negative" is
-under -1e-6 times the start's largest eigenvalue. In the default run, the 2-unit starts end
-74 / 24 / 1 / 1 % (solved / minimum / saddle / still moving) with SGD, 71 / 25 / 4 / 0 % with
-momentum and 58 / 31 / 11 / 0 % with Adam. The 0.48 starts are saddles: their smallest
-eigenvalue is negative, though tiny (1e-5 to 1e-2 of the largest). The 0.35 starts pass the
-test for a minimum, but they are not at one: their gradient is small, not 0, and points along
-a valley floor that keeps sinking as the weights grow. Trained 16 times longer, their loss
-creeps on towards ln(2)/2 = 0.3466 (two undecided corners' cost; SGD's from 0.3487 to
-0.3474, Adam's from 0.3470 to 0.3466), their weights keep growing and their gradient keeps shrinking; none of Adam's gets out. This is what
-the literature says of this net with the squared error: Hamey (Neural Networks, 1998) and
-Sprinkhuizen-Kuyper and Boers (Neural Networks, 1998; Annals of Mathematics and Artificial
-Intelligence, 1999) proved that from every point with finite weights a strictly decreasing
-path leads to zero error, so there is no true local minimum to get caught in: what catches
-training are flat regions where hidden units saturate, bordered by saddles. (Their 1996 Neural
-Computation paper proves the same for the simplest XOR net, one hidden unit with the inputs
-also wired to the output.) To gradient descent, whose steps shrink with the gradient, a
-plateau that only ends at infinity is as final as a minimum.
-
-**True local minima, on a model that has them.** One neuron with one weight, `sin(w x)`,
-fitted to the approximation lesson's curve sin(2x) + 0.5 sin(5x) by plain gradient descent
-from 8 random frequencies between 1 and 7.5. Its loss over `w` has several valleys: the
-deepest at w = 2.10 (loss 0.11, the big wave), others at 4.69 (0.59, near the small wave) and
-7.28 (1.17). In the default run 3 starts end in the deepest valley and 5 in the other two, each
-with its gradient about 0 and a positive second derivative there (the smallest 0.3995): true
-local minima, where gradient descent stops for good.
-
-**How the starts are trained.** All starts of one configuration live in one Keras model: every
-layer carries a *starts* dimension (`EnsembleDense`, kernel shape `(starts, inputs, units)`),
-so the model answers each input once per start, and its loss is the *sum* of the starts'
-losses. The derivative of a sum with respect to one start's weights is that start's own
-derivative, and SGD, momentum and Adam update every weight from its own gradient history
-only, so each start trains exactly as it would alone, only all in one graph: `make bench`
-measured 83 starts per second this way against 1.2 with one `fit` per start, about 70 times
-more. The three optimizers of one width start from the very same random weights.
-
-**When is a start stuck?** When its final loss (mean binary cross-entropy over the four
-points) is above ln(2)/4 = 0.173. A net that gets even one corner wrong has at least that
-loss, since that corner alone costs ln 2 or more; so every start below the line classifies
-all four corners right, and the solved starts end far below it (around 0.003).
-
-**What to look at in TensorBoard**
-
-- *Images*: `network_map` in the runs `2_units-adam/solved_start` and `2_units-adam/stuck_start`:
-  the first solved and the first stuck start of the 2-unit Adam net, each trained again alone
-  from its own initial weights (it follows the same path: its final loss matches the
-  ensemble's, `replayed_*_loss_gap`) and drawn whole, every unit's output over the plane and
-  the weights as lines. The solved start's two hidden units cut the square along two parallel
-  diagonals and the output keeps the band between them; the stuck start's border misses: in
-  the default run two corners sit in a white, undecided region (output near 0.5), the
-  0.35 level.
-- *Histograms*: `start_losses`, the loss of every start at every log point. At step 0 it is one
-  lump around 0.7; over training it splits into a lump at 0 (solved) and lumps at 0.35 and
-  0.48 (stuck) for 2 hidden units, and collapses onto 0 for 8.
-- *Images*: `start_classes`, the shares of solved, minimum, saddle and still-moving starts
-  over training, stacked in one picture per run (and as scalars `solved_share`...).
-- *Images*: `loss_curve_paths` of the `sine_frequency` run: the loss over `w` and the path of
-  every start on it, from its circle to its star.
-- *Time Series*: `stuck_share`, the share of starts above ln(2)/4, per run; `mean_start_loss`.
-  (`epoch_loss` is the *sum* over all starts, the quantity the gradients come from.)
-- *Images*: `loss_slice/stuck` and `loss_slice/solved`, the loss along the straight line from a
-  start's initial weights (0) to its trained weights (1), a little beyond both ends. The stuck
-  start's curve flattens out far above the dashed line; the solved one reaches 0.
-- *Histograms*: `activations/hidden` and `gradients/...` pool all starts of a run together.
-- *HParams*: the runs side by side, width against optimizer.
-"""
+"""Lesson minima: where gradient descent ends depends on where it starts (local minima, saddle
+points, plateaus). Its text is in dlintro/texts/en/minima.md."""
 
 import dataclasses
 import functools
@@ -100,7 +15,7 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from dlintro import datasets
-from dlintro.callbacks.critical_points import StartClasses
+from dlintro.callbacks.critical_points import CLASSES, StartClasses
 from dlintro.callbacks.network_map import NetworkMap
 from dlintro.callbacks.loss_curve import LossCurvePaths
 from dlintro.callbacks.probe import figure_to_array
@@ -115,8 +30,8 @@ TITLE = "minima: from many random starts, a narrow net often gets stuck; a wider
 CLAIM = (
     "Trained with Adam from many random starts on XOR, at least 20 % of the starts of a net "
     "with 2 hidden sigmoid units end stuck (final loss above ln(2)/4), and every stuck one has "
-    "stalled (gradient under 3 % of the median start's before training: at a minimum or a "
-    "saddle by the second-order test, not still moving); with 8 hidden units at most 5 % end "
+    "stalled (gradient under 3 % of the median start's before training: on a valley floor or "
+    "at a saddle by the second-order test, not still moving); with 8 hidden units at most 5 % end "
     "stuck, with each of SGD, SGD with momentum and Adam. A neuron sin(w x) fitting a sum of two sines by "
     "plain gradient descent has true local minima: at least one of its random starts ends in "
     "a valley other than the deepest, with its gradient about 0 and positive curvature there. "
@@ -168,16 +83,16 @@ QUICK = Config(starts=40, epochs=400, log_every=200, sine_epochs=200, sine_log_e
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
+    View("minima-sine-paths", "sin(w x) from 8 random frequencies: some starts end in the deepest valley, others in true local minima.",
+         dashboard="images", tag_filter="^loss_curve_paths$", run_filter="sine_frequency$", shows=("loss_curve_paths",),
+         actual_size=True, size=(1400, 900)),
     View("minima-final-losses", "The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none.",
          tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
     View("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
          tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
-    View("minima-sine-paths", "sin(w x) from 8 random frequencies: some starts end in the deepest valley, others in true local minima.",
-         dashboard="images", tag_filter="^loss_curve_paths$", run_filter="sine_frequency$", shows=("loss_curve_paths",),
-         actual_size=True, size=(1400, 900)),
-    View("minima-start-classes", "Where the starts stand over training: solved, at a minimum, at a saddle, still moving.",
+    View("minima-start-classes", "Where the starts stand over training: solved, on a valley floor, at a saddle, still moving.",
          tag_filter="^start_classes$", run_filter="2_units-", shows=("start_classes",)),
-    View("minima-network-maps", "One solved and one stuck start of the 2-unit Adam net, each trained alone and drawn whole: the stuck one leaves two corners undecided.",
+    View("minima-network-maps", "One solved and one stuck start of the 2-unit Adam net, each trained alone and drawn whole: the stuck one leaves corners wrong or undecided.",
          dashboard="images", tag_filter="^network_map$", run_filter="2_units-adam/(solved|stuck)_start",
          shows=("network_map", "solved_start", "stuck_start"), actual_size=True, size=(1500, 1300)),
     View("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
@@ -194,10 +109,13 @@ STUCK_LOSS = math.log(2) / 4
 # default run every stalled 2-unit start is under about 1 % of it, and every start still on
 # its way down over 10 %. An eigenvalue is "clearly negative" below -1e-6 times the start's
 # largest one: ten orders of magnitude above float64 rounding (about 1e-16 of it), and below
-# every negative eigenvalue of a stalled start in the default run (the smallest, about -7e-5
-# of the largest).
+# every negative eigenvalue of a stalled start in the default run (the one nearest 0, about
+# -2e-5 of the largest).
 GRADIENT_TOLERANCE = 0.03
 CURVATURE_TOLERANCE = 1e-6
+
+# What the text shows for a number of an optimizer the run did not train.
+NOT_TRAINED = "—"
 
 # The sine neuron's frequencies: where its random starts are drawn, and the drawn curve's range.
 SINE_STARTS_RANGE = (1.0, 7.5)
@@ -525,9 +443,14 @@ def train(config, variant, log_dir):
 
 
 def class_metrics(classes):
-    """The four class shares of a `StartClasses` callback after training, as metrics."""
-    return {f"{name}_share": float(np.mean(classes.classes == name))
-            for name in ("solved", "minimum", "saddle", "still_moving")}
+    """The four class shares of a `StartClasses` callback after training, as metrics, and how
+    far the valley-floor starts stand from the bottom their curvature predicts (fewest, most)."""
+    metrics = {f"{name}_share": float(np.mean(classes.classes == name)) for name in CLASSES}
+    on_floor = classes.classes == "valley_floor"
+    if on_floor.any():
+        metrics["floor_bottom_distance_min"] = float(classes.bottom_distances[on_floor].min())
+        metrics["floor_bottom_distance_max"] = float(classes.bottom_distances[on_floor].max())
+    return metrics
 
 
 def train_xor(config, variant, log_dir):
@@ -562,6 +485,7 @@ def train_xor(config, variant, log_dir):
         "unsolved_share": float(np.mean(~np.all(correct, axis=0))),
         "median_loss": float(np.median(losses)),
         **class_metrics(classes),
+        **got_out(probe.history, stuck),
     }
     if variant.hidden_units == config.narrow_units and variant.optimizer == "adam":
         for kind, starts in (("solved", np.flatnonzero(~stuck)), ("stuck", np.flatnonzero(stuck))):
@@ -569,6 +493,20 @@ def train_xor(config, variant, log_dir):
                 alone = replay_start(config, variant, initial_weights, int(starts[0]), kind, x, y, log_dir)
                 metrics[f"replayed_{kind}_loss_gap"] = abs(alone - float(losses[starts[0]]))
     return metrics
+
+
+def got_out(history, stuck):
+    """For a run longer than the lesson's: the starts stuck after the lesson's number of passes,
+    and the share of those that are no longer stuck at the end (empty for other runs)."""
+    lesson_length = Config().epochs
+    at_lesson_length = [losses for step, losses in history if step == lesson_length]
+    if not at_lesson_length or history[-1][0] <= lesson_length:
+        return {}
+    stuck_then = at_lesson_length[0] > STUCK_LOSS
+    return {
+        "stuck_share_at_lesson_length": float(np.mean(stuck_then)),
+        "got_out_share": float(np.mean(~stuck[stuck_then])) if stuck_then.any() else 0.0,
+    }
 
 
 def one_start_network(variant, initial_weights, start, momentum):
@@ -639,14 +577,21 @@ def train_sine(config, variant, log_dir):
     fit(model, x, y, log_dir=log_dir, epochs=config.sine_epochs, log_every=config.sine_log_every,
         callbacks=[paths, classes], seed=config.seed)
     write_start_classes(log_dir, classes)
-    at_minimum = classes.classes == "minimum"
+    on_floor = classes.classes == "valley_floor"
+    settled = classes.gradient_norms < classes.gradient_tolerance * classes.gradient_scale
     # One weight: the Hessian is the second derivative, its one eigenvalue the curvature.
-    curvature = float(classes.eigenvalues[at_minimum, 0].min()) if at_minimum.any() else 0.0
-    return {**class_metrics(classes), "smallest_curvature_in_minima": curvature}
+    curvature = float(classes.eigenvalues[on_floor, 0].min()) if on_floor.any() else 0.0
+    return {
+        **class_metrics(classes),
+        "smallest_floor_curvature": curvature,
+        # Settled in the deepest valley: below its line and with the gradient about 0 there
+        # (a start only passing through is below the line too, but with a large gradient).
+        "settled_in_deepest_share": float(np.mean((classes.classes == "solved") & settled)),
+    }
 
 
 def write_start_classes(log_dir, classes):
-    """Saves every start's loss, gradient norm, Hessian eigenvalues and class as `starts.json`.
+    """Saves every start's loss, gradient norm, Hessian eigenvalues, bottom distance and class as `starts.json`.
 
     With the thresholds beside them, so that anyone can check each start's class by hand.
     """
@@ -657,9 +602,9 @@ def write_start_classes(log_dir, classes):
         "curvature_tolerance": classes.curvature_tolerance,
         "starts": [
             {"class": str(kind), "loss": float(loss), "gradient_norm": float(norm),
-             "eigenvalues": [float(value) for value in values]}
-            for kind, loss, norm, values in zip(classes.classes, classes.losses, classes.gradient_norms,
-                                                classes.eigenvalues)
+             "eigenvalues": [float(value) for value in values], "bottom_distance": float(distance)}
+            for kind, loss, norm, values, distance in zip(classes.classes, classes.losses, classes.gradient_norms,
+                                                          classes.eigenvalues, classes.bottom_distances)
         ],
     }
     (Path(log_dir) / "starts.json").write_text(json.dumps(record, indent=1))
@@ -695,24 +640,60 @@ def check(config, results):
     holds = (
         all(metrics["stuck_share"] >= 0.2 and metrics["still_moving_share"] == 0 for metrics in narrow)
         and all(share <= 0.05 for share in wide)
-        and all(metrics["minimum_share"] > 0 and metrics["smallest_curvature_in_minima"] > 0 for metrics in sine)
+        and all(metrics["valley_floor_share"] > 0 and metrics["smallest_floor_curvature"] > 0 for metrics in sine)
     )
     numbers = {variant.name: metrics["stuck_share"] for variant, metrics in xor.items()}
     explanation = f"Share of {config.starts} starts stuck: " + ", ".join(
         f"{name} {share:.0%}" for name, share in numbers.items()
-    ) + ". Stalled, at a minimum or a saddle: " + ", ".join(
-        f"{variant.name} {metrics['minimum_share'] + metrics['saddle_share']:.0%}"
+    ) + ". Stalled, on a valley floor or at a saddle: " + ", ".join(
+        f"{variant.name} {metrics['valley_floor_share'] + metrics['saddle_share']:.0%}"
         for variant, metrics in xor.items() if variant.hidden_units == config.narrow_units
     ) + "."
     for variant, metrics in results.items():
         if isinstance(variant, SineStarts):
-            numbers[variant.name] = metrics["minimum_share"]
+            numbers[variant.name] = metrics["valley_floor_share"]
             explanation += (
-                f" Sine neuron: {metrics['solved_share']:.0%} of {variant.starts} starts in the global valley, "
-                f"{metrics['minimum_share']:.0%} in another valley (smallest curvature there "
-                f"{metrics['smallest_curvature_in_minima']:.3g})."
+                f" Sine neuron: {metrics['solved_share']:.0%} of {variant.starts} starts in the deepest valley, "
+                f"{metrics['valley_floor_share']:.0%} on the floor of another (smallest curvature there "
+                f"{metrics['smallest_floor_curvature']:.3g})."
             )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/minima.md) fills in, by name.
+
+    Shares come as percentages already written out ("42%"), so that the ones of an optimizer
+    the run did not train (`--optimizers adam`) can read "—" instead.
+    """
+    found = {
+        "starts": config.starts, "narrow_units": config.narrow_units, "wide_units": config.wide_units,
+        # Weights of a 2-input net with one hidden layer and one output: 2h + h + h + 1.
+        "narrow_weights": 4 * config.narrow_units + 1, "wide_weights": 4 * config.wide_units + 1,
+        "momentum": config.momentum, "sine_learning_rate": config.sine_learning_rate,
+        **{f"{optimizer}_learning_rate": config.learning_rate(optimizer) for optimizer in OPTIMIZERS},
+    }
+    for optimizer in OPTIMIZERS:
+        found.update({f"{width}_{optimizer}_stuck": NOT_TRAINED for width in ("narrow", "wide")})
+        found.update({f"narrow_{optimizer}_{name}": NOT_TRAINED for name in CLASSES})
+    for variant, metrics in results.items():
+        if isinstance(variant, SineStarts):
+            found.update(
+                sine_starts=variant.starts,
+                sine_deepest=round(metrics["solved_share"] * variant.starts),
+                sine_other=round(metrics["valley_floor_share"] * variant.starts),
+                sine_curvature=metrics["smallest_floor_curvature"],
+                sine_bottom_distance=metrics.get("floor_bottom_distance_max", 0.0),
+            )
+            continue
+        width = "narrow" if variant.hidden_units == config.narrow_units else "wide"
+        found[f"{width}_{variant.optimizer}_stuck"] = f"{metrics['stuck_share']:.0%}"
+        if width == "narrow":
+            for name in CLASSES:
+                found[f"narrow_{variant.optimizer}_{name}"] = f"{metrics[f'{name}_share']:.0%}"
+            if variant.optimizer == "adam":
+                found["narrow_adam_bottom_distance"] = metrics.get("floor_bottom_distance_min", 0.0)
+    return found
 
 
 # Exercises: predict, run, check.
@@ -736,46 +717,62 @@ def _stuck_shares(config, results):
             if isinstance(variant, Ensemble)}
 
 
+def _stuck_numbers(results):
+    return {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
+
+
 def _shares_sentence(config, results):
     return f"Share of {config.starts} starts stuck: " + ", ".join(
         f"{variant.name} {metrics['stuck_share']:.0%}" for variant, metrics in results.items()
     ) + "."
 
 
+def _classes_sentence(results):
+    """Where the stuck starts of each net stand, by the second-order test."""
+    return " Of all starts, on a valley floor / at a saddle / still moving: " + ", ".join(
+        f"{variant.name} {metrics['valley_floor_share']:.0%} / {metrics['saddle_share']:.0%} / "
+        f"{metrics['still_moving_share']:.0%}" for variant, metrics in results.items()
+    ) + "."
+
+
 def _check_three_units(config, results):
     shares = _stuck_shares(config, results)
     narrow, wide = shares[config.narrow_units], shares[config.wide_units]
-    holds = wide < narrow < 0.25
-    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
-    return Verdict(holds, numbers, _shares_sentence(config, results))
+    # 0.2: the least the lesson's claim lets the 2-unit Adam net leave stuck.
+    holds = wide < narrow < 0.2
+    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + _classes_sentence(results))
 
 
 def _check_still_stuck(config, results):
     (metrics,) = results.values()
-    holds = metrics["stuck_share"] >= 0.3
-    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
-    explanation = _shares_sentence(config, results) + (
-        f" Stalled, at a minimum or a saddle: {metrics['minimum_share'] + metrics['saddle_share']:.0%};"
-        f" still moving: {metrics['still_moving_share']:.0%}."
+    holds = metrics["got_out_share"] <= 0.1
+    numbers = {"stuck_at_lesson_length": metrics["stuck_share_at_lesson_length"],
+               "stuck_at_end": metrics["stuck_share"], "got_out": metrics["got_out_share"]}
+    explanation = (
+        f"Stuck after {Config().epochs} passes: {metrics['stuck_share_at_lesson_length']:.0%} of "
+        f"{config.starts} starts; after {config.epochs}: {metrics['stuck_share']:.0%}. Of the stuck ones, "
+        f"{metrics['got_out_share']:.0%} got out." + _classes_sentence(results)
     )
     return Verdict(holds, numbers, explanation)
 
 
 def _check_fast_adam(config, results):
     shares = _stuck_shares(config, results)
-    holds = shares[config.narrow_units] >= 0.6 and shares[config.wide_units] >= 0.15
-    numbers = {variant.name: metrics["stuck_share"] for variant, metrics in results.items()}
-    return Verdict(holds, numbers, _shares_sentence(config, results))
+    narrow, wide = shares[config.narrow_units], shares[config.wide_units]
+    # 0.05: the most the lesson's claim lets the 8-unit net leave stuck at the lesson's step.
+    holds = wide > 0.05 and narrow > wide
+    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + _classes_sentence(results))
 
 
 def _check_sine_big_step(config, results):
     (variant, metrics), = results.items()
-    holds = metrics["solved_share"] <= 0.25 and metrics["still_moving_share"] >= 0.25
+    holds = metrics["settled_in_deepest_share"] == 0
     numbers = {f"{variant.name}/{name}_share": metrics[f"{name}_share"]
-               for name in ("solved", "minimum", "saddle", "still_moving")}
+               for name in ("settled_in_deepest", *CLASSES)}
     explanation = (
-        f"Of {variant.starts} starts: {metrics['solved_share']:.0%} in the deepest valley, "
-        f"{metrics['minimum_share']:.0%} settled in another valley, "
+        f"Of {variant.starts} starts: {metrics['settled_in_deepest_share']:.0%} settled in the deepest valley "
+        f"({metrics['solved_share']:.0%} were inside it when training stopped), "
+        f"{metrics['valley_floor_share']:.0%} settled on the floor of another valley, "
         f"{metrics['still_moving_share']:.0%} still moving."
     )
     return Verdict(holds, numbers, explanation)
@@ -785,88 +782,90 @@ EXERCISES = (
     Exercise(
         name="three_units",
         question=(
-            "With 3 hidden units instead of 2, do as many starts get stuck as with 2 (42 % with "
-            "Adam in the lesson's default run), none as with 8, or a share in between?"
+            "With 3 hidden units instead of 2, do as many starts get stuck as with 2, as few as "
+            "with 8, or a share in between?"
         ),
         changes={"narrow_units": 3},
         keep=_adam_nets,
-        expected="In between: more of the 3-unit starts than of the 8-unit starts end stuck, but fewer than 25 %.",
+        expected=(
+            "In between: more of the 3-unit starts than of the 8-unit starts end stuck, but fewer "
+            "than 20 %, the least the lesson's claim lets the 2-unit net leave stuck."
+        ),
         check=_check_three_units,
         explanation=(
             "A third hidden unit gives the net more ways to split the four corners between its "
-            "units, so fewer random starts end on a plateau; eight give so many that none of the "
-            "lesson's starts does. With seeds 0, 1 and 2, 16, 11 and 13 % of the 3-unit starts "
-            "ended stuck (2 units: 42, 39 and 38 %; 8 units: 0 %). Nearly all of them sit where "
-            "the 2-unit net's 0.35 starts sit, at loss 0.347 with two corners undecided, but "
-            "there the second-order test now finds a direction curving down (an eigenvalue of "
-            "-1e-5 to -3e-4 times the largest): every stuck 3-unit start is at a saddle, none at "
-            "a minimum. The extra unit opens a way down, but one so flat that 1000 passes of Adam "
-            "did not take it."
+            "units, so fewer random starts end on a plateau; eight give so many that hardly any "
+            "does. The stuck 3-unit starts mostly sit where the 2-unit net's 0.35 starts sit, two "
+            "corners undecided, but there the second-order test now finds a direction curving "
+            "down: they are at saddle points (the verdict counts them). A way down exists there, "
+            "but one so flat that Adam did not take it in the lesson's passes. More width is no "
+            "guarantee, though: with the squared error the 3-unit net is known to have true local "
+            "minima elsewhere (Sprinkhuizen-Kuyper and Boers, 1999)."
         ),
         quick={"starts": 40, "epochs": 400, "log_every": 200},
     ),
     Exercise(
         name="train_longer",
-        question="Trained 4 times longer, 4000 passes instead of 1000, do the stuck starts of the 2-unit net get out?",
+        question=(
+            "Trained 4 times longer, 4000 passes instead of 1000, do the starts of the 2-unit net "
+            "that are stuck after 1000 passes get out?"
+        ),
         changes={"epochs": 4000, "narrow_units": 2},
         keep=_two_unit_adam_net,
-        expected="Hardly: after 4000 passes at least 30 % of the 2-unit starts are still stuck.",
+        expected="Hardly any: at most 1 in 10 of the starts stuck after 1000 passes gets out by 4000.",
         check=_check_still_stuck,
         explanation=(
-            "The stuck starts sit on plateaus where the sigmoid units saturate: the gradient there "
-            "is tiny and shrinks as the weights grow, so each pass moves them less. With seeds 0, "
-            "1 and 2, 42, 39 and 38 % of the starts were stuck after 1000 passes, the same 42, 39 "
-            "and 38 % after 4000, and 41, 39 and 38 % after 8000: one start in 300 got out. (After "
-            "8000 passes even the 0.48 starts, saddles at 1000, pass the test for a minimum: their "
-            "downward curvature has flattened below the test's tolerance.) Longer training is not "
-            "the cure here; a wider net is."
+            "The stuck starts sit on plateaus and at saddle points where the sigmoid units are "
+            "saturated: the gradient there is tiny and shrinks further as the weights grow. Adam "
+            "keeps taking steps of about its learning rate while a weight's gradient keeps its "
+            "sign, so the weights do keep moving, but along a floor that leads nowhere: the loss "
+            "creeps towards ln(2)/2 = 0.347 (two corners undecided) or 0.477 (three corners at "
+            "about 2/3), not towards 0. Longer training is not the cure here; a wider net is."
         ),
     ),
     Exercise(
         name="fast_adam",
-        question="With Adam's step 10 times larger (0.5 instead of 0.05), do fewer starts get stuck, or more?",
+        question=(
+            "With Adam's step 10 times larger (0.5 instead of 0.05), does the 8-unit net still "
+            "almost never get stuck?"
+        ),
         changes={"adam_learning_rate": 0.5},
         keep=_adam_nets,
-        expected="More: at least 60 % of the 2-unit starts end stuck, and even at least 15 % of the 8-unit starts.",
+        expected=(
+            "No: more than 5 % of the 8-unit starts end stuck (at the lesson's step at most 5 % "
+            "do, as its claim checks), and the 2-unit net still gets stuck more often."
+        ),
         check=_check_fast_adam,
         explanation=(
-            "Adam moves each weight by up to about its learning rate per step, whatever the size of "
-            "its gradient (Kingma and Ba, 2015). At 0.5 the weights grow large before the hidden "
-            "units have sorted out the corners: measured with seed 0 on the 2-unit net, 56 % of the "
-            "hidden outputs were saturated (below 0.05 or above 0.95) after 10 passes, against 1 % "
-            "at 0.05, and the median hidden weight was 10.5 after 50 passes, against 2.2. A "
-            "saturated unit's gradient nearly vanishes, so the start is left on a plateau. With "
-            "seeds 0, 1 and 2, 80, 85 and 76 % of the 2-unit starts ended stuck (42, 39 and 38 % at "
-            "0.05), split about evenly between the 0.35 and the 0.48 levels, and even the "
-            "8-unit net, which the lesson's step cured, left 33, 27 and 37 % stuck, nearly all "
-            "at saddles. Width helps only if the steps leave "
-            "the units time to find their roles."
+            "Adam moves each weight by up to about its learning rate per step, whatever the size "
+            "of its gradient (Kingma and Ba, 2015). At 0.5 the weights grow large within a few "
+            "dozen passes, before the hidden units have sorted out the corners; the units "
+            "saturate, their slope is nearly 0, and the start is left on a plateau or at a "
+            "saddle point. Width helps only if the steps leave the units time to find their roles."
         ),
         quick={"starts": 40, "epochs": 400, "log_every": 200},
     ),
     Exercise(
         name="sine_big_step",
         question=(
-            "With a step 20 times larger (1.0 instead of 0.05), do the sine neuron's starts leap "
-            "out of the shallow valleys into the deepest one?"
+            "With a step 20 times larger (1.0 instead of 0.05), can a start of the sine neuron "
+            "settle in the deepest valley, the narrowest one in the picture?"
         ),
         changes={"sine_learning_rate": 1.0},
         keep=_sine_neuron,
         expected=(
-            "No: at most a quarter of the starts end in the deepest valley, and at least a quarter "
-            "never settle (still moving)."
+            "No: none of the starts settles in the deepest valley (gradient about 0 there); a "
+            "start may pass through it, but does not stay."
         ),
         check=_check_sine_big_step,
         explanation=(
             "Gradient descent can settle on a valley floor only if its step is below 2 / curvature "
-            "there, the limit the linear lesson found for its bowl. The sine neuron's valleys "
-            "curve by 3.87 (the deepest, at w = 2.10), 2.19 (at 4.69) and 0.44 (at 7.28), so their "
-            "limits are 0.52, 0.91 and 4.5. A step of 1.0 is above the first two: a start in either "
-            "of them overshoots the floor back and forth and cannot settle; only the shallow valley "
-            "at 7.28 holds one. With seeds 0, 1 and 2, one start in 8 was inside the deepest valley "
-            "when training stopped, passing through with a large gradient; 62, 62 and 50 % were "
-            "still moving; every start that settled did so at 7.28 (loss 1.165). A larger step "
-            "does not find the deeper valleys: it is thrown out of them."
+            "there, the limit the linear lesson found for its bowl: above it, each step overshoots "
+            "the floor further than the last. The sine neuron's valleys curve by 3.87 (the "
+            "deepest, at w = 2.10), 2.19 (at 4.69) and 0.44 (at 7.28), so their limits are 0.52, "
+            "0.91 and 4.5. A step of 1.0 is above the first two: a start in either of them is "
+            "thrown out; of these three, only the wide, shallow valley at 7.28 can hold one. A larger step does "
+            "not find the deeper valleys: it is thrown out of the narrow ones."
         ),
         quick={"sine_epochs": 200, "sine_log_every": 20},
     ),
