@@ -1,87 +1,6 @@
-"""Classic machine learning works in two steps: a person turns the raw data into *features*
-(numbers that make the task easy), and a simple model, often linear, decides from those.
-Deep learning folds the first step into training: the hidden layers learn their own
-features from the raw data. This lesson shows both, twice.
+"""The features lesson: a person designs features for a simple model; a deep net learns its own.
 
-**Part 1, circles.** Two noisy rings of points, one inside the other: class 1 on a circle of
-radius 0.5, class 0 on a circle of radius 1 around it (scikit-learn's `make_circles`). A
-linear model (logistic regression: one sigmoid neuron) on the raw coordinates (x1, x2) can
-only cut the plane with a straight line, and no line separates a ring from the ring around
-it: it stays at chance (46 % on validation in the default run). Give the same model two
-hand-made features, x1^2 and x2^2, and it wins (99.5 %): in those coordinates "on the inner
-ring" means x1^2 + x2^2 is small, which is a straight cut. The squares are computed inside the
-model (a fixed layer with no weights), so its decision can still be drawn over the raw plane,
-where the straight cut becomes an ellipse. A small MLP on the raw (x1, x2) gets there on its
-own (99.0 %): each live hidden ReLU unit fires on one side of a straight line (a half-plane),
-and the output combines the half-planes into a polygon around the inner ring.
-
-**Part 2, real images.** The 8x8 handwritten digits that scikit-learn ships (pixel ink 0..1).
-The hand-made features, all computed by a fixed layer:
-
-| features | how many | idea |
-| --- | --- | --- |
-| ink per row | 8 | where along the height the strokes are (4 and 6 are light in the top rows) |
-| ink per column | 8 | where along the width the strokes are (a 1 is the narrowest) |
-| left-right mirror difference | 1 | how unlike its mirror image the digit is (0 and 8 are the most symmetric) |
-| top-bottom mirror difference | 1 | the same, flipped upside down (0, 1 and 8 the most symmetric) |
-| strokes crossed | 4 | strokes met along the two middle rows and columns (a 0 or a 4 often two, a 1 one) |
-| centre of ink | 2 | the ink's centre of gravity, height and width |
-
-The tempting comparison, softmax regression (a linear model) on the hand-made features
-against a small convolutional network (CNN) on the raw pixels, mixes two questions: hand-made
-or raw features, and linear or non-linear model. So the lesson trains two controls, each
-differing from one of the pair in one thing only. In the default run (validation accuracy):
-
-| model | hand-made features | raw pixels |
-| --- | --- | --- |
-| linear (softmax regression) | 84.6 % | 95.6 % |
-| non-linear | 90.8 % (MLP, 64 ReLU units) | 97.8 % (CNN, 8 learned 5x5 filters) |
-
-- Same linear model, different inputs: the raw pixels beat the hand-made features by 11
-  points. The 24 features throw away information the 64 pixels carry and a linear model can
-  use (on such small, clean, centred digits a linear model on pixels already does well).
-- Same hand-made features, different models: the MLP gains 6 points over softmax regression,
-  but stays 5 points below softmax regression on raw pixels. A non-linear model does not win
-  back what the features discarded.
-- Same raw pixels, different models: the CNN's learned filters add 2 points to softmax
-  regression.
-
-So most of the CNN's 13-point lead over the hand-made model comes from using the pixels, and
-a smaller part from learning features on top of them. Learned features are not lossless
-either: the CNN discards information too (its ReLU zeroes every negative filter response,
-and max pooling keeps one value of every four). The difference is who chooses what to keep:
-a person, before seeing how the model fares, or training, by what lowers the loss.
-
-**What to look at in TensorBoard**
-
-- *Images*, `decision_boundary` for the three `circles-` runs (orange where the model says
-  class 1, blue class 0, the black line where it is undecided): the raw linear model ends with
-  a nearly flat line and pale colours, probabilities near 0.5 everywhere; the squared-feature
-  model closes an ellipse and the MLP a polygon around the inner ring (drag the step slider
-  to see them form).
-- *Images*, `network_map` of `circles-mlp_raw`: the whole MLP as TensorFlow Playground draws
-  it, the two inputs, each hidden unit's output over the plane (the same half-planes as
-  below), the weights as lines (orange positive, blue negative, thicker when larger) and the
-  output with the points: the output adds up the half-planes into a polygon around the ring.
-- *Images*, `hidden_units/hidden` of `circles-mlp_raw`: one heat map per hidden unit over
-  the same plane (orange where it fires, white where it is silent; the grey ninth square only
-  fills the 3x3 grid). In the default run six of the eight are half-planes, one fires over
-  the whole square shown (its line lies outside it), and one tile is blank: a *dead* ReLU.
-  Its weighted input is negative at every point of the picture and of the probe batch, so it
-  outputs 0 and its slope is 0 there too; no gradient reaches its weights through it, and
-  training cannot bring it back. It died within the first 50 steps: `dead_share/hidden` is
-  0.125 (one unit in eight) from step 50 on. The net does the job with the seven others.
-  `hidden_units/squares` of `circles-linear_squares` shows the two features a person chose,
-  x1^2 and x2^2, for comparison.
-- *Images*, `filters/conv` of `digits-cnn_raw`: the CNN's 5x5 filters (orange weight
-  positive, blue negative; the colour scale is set by each picture's largest weight). At step
-  0 they are random, within +-0.16; by the end the weights have grown to about +-1, but the
-  tiles still look noisy: a few are mostly orange (they add up the ink in their window),
-  the others blotches of both signs. They are not clean edge or bar detectors; they are
-  whatever lowered the loss, and they still work: the CNN is the most accurate model here.
-- *Scalars*: `epoch_accuracy` of the `validation` runs: raw linear at or below 0.6 on
-  circles (0.46 in the default run), the other two at or above 0.95; on digits, from lowest
-  to highest: hand-made linear, hand-made MLP, raw linear, CNN.
+Its text (the idea, what to look at, going deeper, terms) is in `dlintro/texts/en/features.md`.
 """
 
 import dataclasses
@@ -94,6 +13,7 @@ from keras import ops
 from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, FilterImages, HiddenUnitImages, NetworkMap
 from dlintro.callbacks.decision_boundary import default_extent
+from dlintro.callbacks.probe import epoch_step
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
 from dlintro.runs import Variant, Verdict
@@ -103,13 +23,14 @@ from dlintro.views import View
 TITLE = "features: a person designs features for a simple model; a deep net learns its own"
 CLAIM = (
     "On circles, a linear model on raw (x1, x2) stays at or below 60 % validation accuracy, "
-    "while the same model on hand-made features (x1^2, x2^2) and an MLP on raw inputs both "
-    "reach at least 95 %. On digits, a small CNN on raw pixels beats softmax regression on "
-    "hand-made features in validation accuracy, and the controls split that gap: softmax "
-    "regression on the raw pixels also beats it (the hand-made features lose information), an "
-    "MLP on the hand-made features stays below softmax regression on raw pixels (a non-linear "
-    "model does not win that information back), and the CNN beats softmax regression on raw "
-    "pixels (its learned filters add to what the pixels give a linear model)."
+    "while the same model on hand-made features (x1^2, x2^2) and a net with one hidden layer on "
+    "raw inputs both reach at least 95 %. On digits, every model trained until its validation "
+    "loss stopped falling, a small CNN on raw pixels beats softmax regression on hand-made "
+    "features in test accuracy, and the controls split that gap: softmax regression on the raw "
+    "pixels also beats it (the hand-made features lose information), a net with a hidden layer "
+    "on the hand-made features stays below softmax regression on raw pixels (a non-linear model "
+    "does not win that information back), and the CNN beats softmax regression on raw pixels "
+    "(its learned filters add to what the pixels give a linear model)."
 )
 
 
@@ -120,25 +41,28 @@ class Config(LessonConfig):
     circle_points: Annotated[int, Range(20, 100_000)] = 400  # training points; as many held out
     circle_noise: Annotated[float, Range(0, 0.5)] = 0.1  # spread of the points around their circle
     circle_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.05  # Adam's step size
-    hidden_units: Annotated[int, Range(1, 256)] = 8  # the circle MLP's hidden layer width
-    hidden_activation: Literal["relu", "tanh", "sigmoid"] = "relu"  # both MLPs' hidden activation
-    digit_epochs: Annotated[int, Range(1, 1000)] = 20  # passes over the training digits
+    hidden_units: Annotated[int, Range(1, 256)] = 8  # the circle net's hidden layer width
+    hidden_activation: Literal["relu", "tanh", "sigmoid", "linear"] = "relu"  # both hidden layers' activation
+    digit_epochs: Annotated[int, Range(1, 10_000)] = 1000  # most passes over the training digits
+    digit_patience: Annotated[int, Range(1, 1000)] = 20  # passes without a lower validation loss before stopping
     digit_log_every: Annotated[int, Range(1, 1000)] = 5  # passes between digit log points
     digit_batch_size: Annotated[int, Range(1, 2048)] = 64  # digits per Adam step
-    digit_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.01  # Adam's step size
+    digit_learning_rate: Annotated[float, Range(0, 1, open_low=True)] = 0.03  # Adam's step size
     cnn_filters: Annotated[int, Range(1, 64)] = 8  # learned 5x5 filters of the CNN
-    digit_hidden_units: Annotated[int, Range(1, 1024)] = 64  # the digit MLP's hidden width
-    validation_digits: Annotated[int, Range(100, 1000)] = 500  # digits held out for validation
-    train_digits: Annotated[int, Range(0, 1697)] = 0  # digits trained on; 0: all not held out
+    digit_hidden_units: Annotated[int, Range(1, 1024)] = 64  # the digit net's hidden layer width
+    test_digits: Annotated[int, Range(100, 1000)] = 500  # held out for the final score; the rest train
+    validation_digits: Annotated[int, Range(50, 1000)] = 300  # held out to decide when to stop
 
     def __post_init__(self):
         super().__post_init__()
         require_multiple(self, "circle_epochs", of="circle_log_every")
         require_multiple(self, "digit_epochs", of="digit_log_every")
-        if self.train_digits + self.validation_digits > DIGIT_COUNT:
+        require_multiple(self, "digit_patience", of="digit_log_every")
+        # At least as many digits as are held out are left to train on.
+        if 2 * (self.test_digits + self.validation_digits) > DIGIT_COUNT:
             raise ConfigError(
-                f"train_digits + validation_digits must be at most {DIGIT_COUNT}, the digits there "
-                f"are; got {self.train_digits} + {self.validation_digits}"
+                f"test_digits + validation_digits must be at most {DIGIT_COUNT // 2}, half the "
+                f"{DIGIT_COUNT} digits there are; got {self.test_digits} + {self.validation_digits}"
             )
 
 
@@ -147,18 +71,18 @@ DIGIT_COUNT = 1797
 
 
 # A brief run that still shows the phenomenon, for the tests.
-QUICK = Config(circle_epochs=200, circle_log_every=100, digit_epochs=5, digit_log_every=5)
+QUICK = Config(circle_epochs=200, circle_log_every=100, digit_epochs=60, digit_patience=10)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("features-circles-boundaries", "Circles: the raw linear model's straight, undecided border against the squared features' ellipse and the MLP's polygon.",
+    View("features-circles-boundaries", "Circles: the raw linear model's straight, undecided border against the squared features' ellipse and the hidden-layer net's polygon.",
          tag_filter="^decision_boundary$", run_filter="circles-", shows=("decision_boundary", "circles-mlp_raw")),
-    View("features-hidden-units", "What the MLP's hidden units learned on the circles: mostly half-planes; a blank tile is a dead ReLU.",
+    View("features-hidden-units", "What the circle net's hidden units learned: half-planes; a tile white over all the points is a dead ReLU unit.",
          tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
-    View("features-network-map", "The circles MLP drawn whole: each hidden unit a half-plane (one blank: dead), combined by the output into a polygon around the inner ring.",
+    View("features-network-map", "The circle net drawn whole: each hidden unit's output over the plane, combined by the output unit into a polygon around the inner ring.",
          dashboard="images", tag_filter="^network_map$", run_filter="circles-mlp_raw$", shows=("network_map",),
          actual_size=True, size=(1500, 1100)),
-    View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels: grown from +-0.16 to about +-1, still noisy tiles.",
+    View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels, from their random start to the end of training.",
          dashboard="images", tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",),
          actual_size=True, size=(1500, 700)),
 )
@@ -328,8 +252,11 @@ def variants(config):
 
 
 # Training.
+PROBE_SIZE = 64  # the first training examples, on which the activation and gradient scalars are measured
+
+
 def train(config, variant, log_dir):
-    """Trains one variant with its pictures; returns training and validation accuracy."""
+    """Trains one variant with its pictures; returns its accuracies and what the text reports."""
     if variant.data == "circles":
         return _train_circles(config, variant, log_dir)
     return _train_digits(config, variant, log_dir)
@@ -357,19 +284,30 @@ def _train_circles(config, variant, log_dir):
     if mlp:
         pictures.append(NetworkMap(log_dir, x[shown], y[shown], extent=extent))
     fit(model, x, y, log_dir=log_dir, epochs=config.circle_epochs, log_every=config.circle_log_every,
-        validation_data=(x_val, y_val), callbacks=pictures, seed=config.seed)
-    return {
+        validation_data=(x_val, y_val), probe_size=PROBE_SIZE, callbacks=pictures, seed=config.seed)
+    metrics = {
         "train_accuracy": _binary_accuracy(model, x, y),
         "val_accuracy": _binary_accuracy(model, x_val, y_val),
     }
+    if mlp:
+        # Silent on every training point, and on the probe batch that `dead_share/hidden` uses.
+        metrics["dead_units"] = round(dead_share(model, "hidden", x) * config.hidden_units)
+        metrics["probe_dead_units"] = round(dead_share(model, "hidden", x[:PROBE_SIZE]) * config.hidden_units)
+    return metrics
+
+
+def digit_data(config):
+    """The shuffled digits in three parts: ((x, y) training, validation, test)."""
+    held_out = config.test_digits + config.validation_digits
+    (x, y), (x_held, y_held) = datasets.digits(held_out, config.seed)
+    test = x_held[: config.test_digits], y_held[: config.test_digits]
+    validation = x_held[config.test_digits :], y_held[config.test_digits :]
+    return (x, y), validation, test
 
 
 def _train_digits(config, variant, log_dir):
-    """A digit model; the CNN's filters are logged as pictures."""
-    (x, y), (x_val, y_val) = datasets.digits(config.validation_digits, config.seed)
-    if config.train_digits:
-        # The digits come shuffled, so the first ones are a random sample of every class.
-        x, y = x[: config.train_digits], y[: config.train_digits]
+    """A digit model trained until its validation loss stops falling, its best weights kept."""
+    (x, y), (x_val, y_val), (x_test, y_test) = digit_data(config)
     pictures = []
     if variant.model == "cnn":
         model = digit_cnn(config.cnn_filters, config.digit_learning_rate)
@@ -381,13 +319,43 @@ def _train_digits(config, variant, log_dir):
             hidden_activation=config.hidden_activation,
             learning_rate=config.digit_learning_rate,
         )
-    fit(model, x, y, log_dir=log_dir, epochs=config.digit_epochs, log_every=config.digit_log_every,
-        batch_size=config.digit_batch_size, validation_data=(x_val, y_val), callbacks=pictures,
-        seed=config.seed)
-    return {
-        "train_accuracy": _class_accuracy(model, x, y),
-        "val_accuracy": _class_accuracy(model, x_val, y_val),
-    }
+    metrics = {}
+    if variant.model == "mlp":
+        metrics["dead_share_start"] = dead_share(model, "hidden", x)
+    if variant.model == "cnn":
+        metrics["largest_filter_weight_start"] = _largest_weight(model, "conv")
+    # The same rule for every digit model: stop once the validation loss has not fallen for
+    # `digit_patience` passes, and go back to the weights of its lowest point.
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=config.digit_patience // config.digit_log_every, restore_best_weights=True
+    )
+    history = fit(model, x, y, log_dir=log_dir, epochs=config.digit_epochs, log_every=config.digit_log_every,
+                  batch_size=config.digit_batch_size, validation_data=(x_val, y_val),
+                  callbacks=[*pictures, stopper], seed=config.seed)
+    metrics.update(
+        train_accuracy=_class_accuracy(model, x, y),
+        val_accuracy=_class_accuracy(model, x_val, y_val),
+        test_accuracy=_class_accuracy(model, x_test, y_test),
+        best_pass=epoch_step(stopper.best_epoch, config.digit_log_every),
+        passes=len(history.epoch) * config.digit_log_every,
+    )
+    if variant.model == "mlp":
+        metrics["dead_share"] = dead_share(model, "hidden", x)
+    if variant.model == "cnn":
+        metrics["largest_filter_weight"] = _largest_weight(model, "conv")
+    return metrics
+
+
+def dead_share(model, layer_name, x):
+    """Share of the layer's ReLU units that output 0 for every example of `x` (dead on them)."""
+    layer = model.get_layer(layer_name)
+    outputs = np.asarray(keras.Model(model.input, layer.output)(x, training=False))
+    return float(np.mean(np.all(outputs <= 0.0, axis=0)))
+
+
+def _largest_weight(model, layer_name):
+    """The largest absolute weight of a layer's kernel."""
+    return float(np.max(np.abs(np.asarray(model.get_layer(layer_name).kernel))))
 
 
 def _binary_accuracy(model, x, y):
@@ -401,99 +369,152 @@ def _class_accuracy(model, x, y):
 
 
 # The claim.
+def scores(results):
+    """Each variant's score by name: validation accuracy on circles, test accuracy on digits."""
+    return {
+        variant.name: metrics["val_accuracy" if variant.data == "circles" else "test_accuracy"]
+        for variant, metrics in results.items()
+    }
+
+
+def _metric(results, name, metric):
+    """One metric of the variant called `name`."""
+    (value,) = [metrics[metric] for variant, metrics in results.items() if variant.name == name]
+    return value
+
+
 def check(config, results):
-    """Circles: raw linear <= 60 %, squares and MLP >= 95 %. Digits: the four comparisons."""
-    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
-
-    def accuracy(data, model, inputs):
-        """The validation accuracy of the one variant with these fields."""
-        (value,) = [
-            metrics["val_accuracy"]
-            for variant, metrics in results.items()
-            if (variant.data, variant.model, variant.inputs) == (data, model, inputs)
-        ]
-        return value
-
+    """Circles: raw linear <= 60 %, squares and hidden-layer net >= 95 %. Digits: four comparisons."""
+    score = scores(results)
     circles = (
-        accuracy("circles", "linear", "raw") <= 0.60
-        and accuracy("circles", "linear", "squares") >= 0.95
-        and accuracy("circles", "mlp", "raw") >= 0.95
+        score["circles-linear_raw"] <= 0.60
+        and score["circles-linear_squares"] >= 0.95
+        and score["circles-mlp_raw"] >= 0.95
     )
-    linear_handmade = accuracy("digits", "linear", "handmade")
-    linear_raw = accuracy("digits", "linear", "raw")
-    mlp_handmade = accuracy("digits", "mlp", "handmade")
-    cnn_raw = accuracy("digits", "cnn", "raw")
+    linear_handmade = score["digits-linear_handmade"]
+    linear_raw = score["digits-linear_raw"]
+    mlp_handmade = score["digits-mlp_handmade"]
+    cnn_raw = score["digits-cnn_raw"]
     digits = (
         cnn_raw > linear_handmade  # the original, confounded comparison
         and linear_raw > linear_handmade  # same linear model: the features lose information
         and mlp_handmade < linear_raw  # a non-linear model on them does not win it back
         and cnn_raw > linear_raw  # same raw pixels: learned filters add to a linear model
     )
-    measured = ", ".join(f"{name} {value:.1%}" for name, value in numbers.items())
+    circle_part = ", ".join(f"{name} {value:.1%}" for name, value in score.items() if name.startswith("circles"))
+    digit_part = ", ".join(f"{name} {value:.1%}" for name, value in score.items() if name.startswith("digits"))
 
     def points(difference):
         """A difference of accuracies in percentage points, with its sign."""
         return f"{100 * difference:+.1f} points"
 
     explanation = (
-        f"Validation accuracy: {measured}. On digits, the same softmax regression gains "
-        f"{points(linear_raw - linear_handmade)} from hand-made features to raw pixels; on the "
-        f"hand-made features an MLP gains {points(mlp_handmade - linear_handmade)} over it and "
-        f"ends {points(mlp_handmade - linear_raw)} against softmax regression on raw pixels; on "
-        f"raw pixels the CNN gains {points(cnn_raw - linear_raw)} over softmax regression."
+        f"Validation accuracy: {circle_part}. Test accuracy: {digit_part}. On digits, the same "
+        f"softmax regression gains {points(linear_raw - linear_handmade)} from hand-made features "
+        f"to raw pixels; on the hand-made features a net with a hidden layer gains "
+        f"{points(mlp_handmade - linear_handmade)} over it and ends {points(mlp_handmade - linear_raw)} "
+        f"against softmax regression on raw pixels; on raw pixels the CNN gains "
+        f"{points(cnn_raw - linear_raw)} over softmax regression."
     )
-    return Verdict(holds=circles and digits, numbers=numbers, explanation=explanation)
+    return Verdict(holds=circles and digits, numbers=score, explanation=explanation)
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/features.md) fills in, by name."""
+    score = scores(results)
+
+    def points(better, worse):
+        return round(100 * (score[better] - score[worse]), 1)
+
+    passes = {name: _metric(results, name, "best_pass") for name in score if name.startswith("digits")}
+    return {
+        "circle_raw": score["circles-linear_raw"],
+        "circle_squares": score["circles-linear_squares"],
+        "circle_net": score["circles-mlp_raw"],
+        "circle_units": config.hidden_units,
+        "circle_dead_units": _metric(results, "circles-mlp_raw", "dead_units"),
+        "circle_probe_dead_units": _metric(results, "circles-mlp_raw", "probe_dead_units"),
+        "probe_size": PROBE_SIZE,
+        "hand_linear": score["digits-linear_handmade"],
+        "raw_linear": score["digits-linear_raw"],
+        "hand_net": score["digits-mlp_handmade"],
+        "cnn": score["digits-cnn_raw"],
+        "raw_gain": points("digits-linear_raw", "digits-linear_handmade"),
+        "hand_net_gain": points("digits-mlp_handmade", "digits-linear_handmade"),
+        "hand_net_behind": points("digits-linear_raw", "digits-mlp_handmade"),
+        "cnn_gain": points("digits-cnn_raw", "digits-linear_raw"),
+        "cnn_lead": points("digits-cnn_raw", "digits-linear_handmade"),
+        "hand_net_train": _metric(results, "digits-mlp_handmade", "train_accuracy"),
+        "hand_net_units": config.digit_hidden_units,
+        "hand_net_dead": _metric(results, "digits-mlp_handmade", "dead_share"),
+        "hand_net_dead_start": _metric(results, "digits-mlp_handmade", "dead_share_start"),
+        "patience": config.digit_patience,
+        "fewest_passes": min(passes.values()),
+        "most_passes": max(passes.values()),
+        "hand_linear_passes": passes["digits-linear_handmade"],
+        "filter_start": _metric(results, "digits-cnn_raw", "largest_filter_weight_start"),
+        "filter_end": _metric(results, "digits-cnn_raw", "largest_filter_weight"),
+        "train_digits": DIGIT_COUNT - config.test_digits - config.validation_digits,
+        "validation_digits": config.validation_digits,
+        "test_digits": config.test_digits,
+    }
 
 
 # Exercises: predict, run, check.
-def _accuracies(results, metric="val_accuracy"):
-    """The metric of every variant, keyed by (model, inputs)."""
-    return {(variant.model, variant.inputs): metrics[metric] for variant, metrics in results.items()}
-
-
 def _percentages(results):
     return ", ".join(f"{variant.name} {metrics['val_accuracy']:.1%}" for variant, metrics in results.items())
 
 
+def _validation_accuracies(results):
+    return {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+
+
 def _check_two_units(config, results):
-    accuracy = _accuracies(results)[("mlp", "raw")]
-    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
+    accuracy = _metric(results, "circles-mlp_raw", "val_accuracy")
     explanation = f"Validation accuracy with {config.hidden_units} hidden units: {_percentages(results)} (below 90 % expected)."
-    return Verdict(accuracy < 0.90, numbers, explanation)
+    return Verdict(accuracy < 0.90, _validation_accuracies(results), explanation)
+
+
+# The rings' radii (`datasets.circles`); the circle halfway between them is the natural border.
+HALFWAY_RADIUS = 0.75
+
+
+def halfway_circle_accuracy(config):
+    """Share of the validation circles a fixed border at radius 0.75 gets right (inside: class 1)."""
+    _, (x_val, y_val) = datasets.circles(config.circle_points, config.circle_points, config.circle_noise, config.seed)
+    inside = np.hypot(x_val[:, 0], x_val[:, 1]) < HALFWAY_RADIUS
+    return float(np.mean(inside == (y_val[:, 0] > 0.5)))
 
 
 def _check_noisy(config, results):
-    accuracy = _accuracies(results)
-    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
-    raw = accuracy[("linear", "raw")]
-    rescued = [accuracy[("linear", "squares")], accuracy[("mlp", "raw")]]
+    accuracy = _validation_accuracies(results)
+    raw = accuracy["circles-linear_raw"]
+    rescued = [accuracy["circles-linear_squares"], accuracy["circles-mlp_raw"]]
     holds = all(value < 0.90 and value >= raw + 0.2 for value in rescued)
+    halfway = halfway_circle_accuracy(config)
+    numbers = {**accuracy, "halfway_circle": halfway}
     explanation = (
-        f"Validation accuracy at noise {config.circle_noise:g}: {_percentages(results)} (the "
-        f"squared features and the MLP below 90 % and at least 20 points above the raw linear "
-        f"model expected)."
+        f"Validation accuracy at noise {config.circle_noise:g}: {_percentages(results)}; a circle "
+        f"of radius {HALFWAY_RADIUS} drawn by hand, halfway between the rings, gets {halfway:.1%} of "
+        f"the same points (the squared features and the hidden-layer net below 90 % and at least "
+        f"20 points above the raw linear model expected)."
     )
     return Verdict(holds, numbers, explanation)
 
 
-def _check_few_digits(config, results):
-    validation = _accuracies(results)
-    training = _accuracies(results, "train_accuracy")
-    numbers = {variant.name: metrics["val_accuracy"] for variant, metrics in results.items()}
-    numbers["digits-linear_raw/train_accuracy"] = training[("linear", "raw")]
-    holds = validation[("linear", "raw")] > validation[("linear", "handmade")] and training[("linear", "raw")] == 1.0
+def _check_linear_hidden(config, results):
+    accuracy = _metric(results, "circles-mlp_raw", "val_accuracy")
     explanation = (
-        f"Validation accuracy with {config.train_digits} training digits: {_percentages(results)}; "
-        f"softmax regression on raw pixels gets {training[('linear', 'raw')]:.1%} of its training "
-        f"digits right (raw above hand-made, and 100 % on the training digits, expected)."
+        f"Validation accuracy with a linear activation in the hidden layer: {_percentages(results)} "
+        f"(at or below 60 %, like one neuron on raw (x1, x2), expected)."
     )
-    return Verdict(holds, numbers, explanation)
+    return Verdict(accuracy <= 0.60, _validation_accuracies(results), explanation)
 
 
 EXERCISES = (
     Exercise(
         name="two_units",
-        question="With 2 hidden ReLU units instead of 8, can the MLP on raw (x1, x2) still reach 90 % on the circles?",
+        question="With 2 hidden ReLU units instead of 8, can the net on raw (x1, x2) still reach 90 % on the circles?",
         changes={"hidden_units": 2},
         keep=lambda variant: variant.data == "circles" and variant.model == "mlp",
         expected="No: its validation accuracy stays below 90 %.",
@@ -506,49 +527,54 @@ EXERCISES = (
             "shows that the region called class 1 then always runs off to infinity in some "
             "direction: it cannot be a closed region around the inner ring. Closing one takes at "
             "least three units (a triangle). The best two units can do is a wedge or a band that "
-            "holds the inner ring and part of the outer one; in the runs (seeds 0 to 2) that gave "
-            "64 % to 77 %. Look at `decision_boundary`: the border stays open."
+            "holds the inner ring and part of the outer one. Look at `decision_boundary`: the "
+            "border stays open."
         ),
     ),
     Exercise(
         name="noisy_circles",
-        question="With noise 0.25 instead of 0.1, so that the two rings blur into each other, do the squared features and the MLP still reach 95 %?",
+        question=(
+            "With noise 0.25 instead of 0.1 the rings (radius 0.5 and 1) blur into each other: many "
+            "points land closer to the other ring than to their own. Do the squared features and "
+            "the hidden-layer net still reach 90 %, and do they still beat the raw linear model?"
+        ),
         changes={"circle_noise": 0.25},
         keep=lambda variant: variant.data == "circles",
         expected=(
-            "No: both stay below 90 % on validation, though still at least 20 points above the "
-            "linear model on raw (x1, x2)."
+            "They stay below 90 % on validation, but still at least 20 points above the linear "
+            "model on raw (x1, x2)."
         ),
         check=_check_noisy,
         explanation=(
-            "The rings have radii 0.5 and 1, so the best border is a circle between them, near "
-            "radius 0.75, a quarter away from each ring. Noise of standard deviation 0.25 pushes "
-            "roughly one point in six at least that far towards the other ring, past any such "
-            "border, and no model can get those points right: the limit is in the data, not in "
-            "the features. In the runs (seeds 0 to 2) both models ended at 79 % to 87 %, their "
-            "training accuracy as low (83 % to 87 %), and the raw linear model stayed near 45 %: "
-            "the features still do their job."
+            "The best border is still a circle between the rings, near radius 0.75, a quarter "
+            "away from each ring. Noise of standard deviation 0.25 pushes about one point in six "
+            "at least that far towards the other ring, past any such border, and no model can get "
+            "those points right: the limit is in the data, not in the features. The circle of "
+            "radius 0.75 drawn by hand, which needs no training, does about as well as the two "
+            "trained models (the verdict gives its accuracy), and the raw linear model still "
+            "stays near chance: the features still do their job."
         ),
         quick={"circle_epochs": 200, "circle_log_every": 100},
     ),
     Exercise(
-        name="few_digits",
-        question="Hand-made features have fewer numbers to fit than raw pixels. Trained on only 100 digits (for 200 epochs, about as many steps as the lesson), does softmax regression on the hand-made features beat it on raw pixels?",
-        changes={"train_digits": 100, "digit_epochs": 200, "digit_log_every": 20},
-        keep=lambda variant: variant.data == "digits" and variant.model == "linear",
-        expected=(
-            "No: raw pixels still win on validation, even though softmax regression on them gets "
-            "100 % of its training digits right."
+        name="linear_hidden",
+        question=(
+            "With a linear activation in the hidden layer (each of the 8 units passes on its "
+            "weighted sum unchanged), does the net on raw (x1, x2) still reach 95 % on the circles?"
         ),
-        check=_check_few_digits,
+        changes={"hidden_activation": "linear"},
+        keep=lambda variant: variant.data == "circles" and variant.model == "mlp",
+        expected="No: it stays at or below 60 %, near chance, like one neuron on raw (x1, x2).",
+        check=_check_linear_hidden,
         explanation=(
-            "With 64 pixels and ten classes, softmax regression has 650 weights and 100 digits "
-            "to fit them on, and it fits every training digit: it overfits, and its validation "
-            "accuracy falls from about 96 % with all 1297 training digits to 88 % to 90 % in the "
-            "runs (seeds 0 to 2). The 24 hand-made features give it only 250 weights, but they "
-            "have already thrown away what tells some digits apart, and that costs more than the "
-            "overfitting: 73 % to 83 % in the same runs. Fewer features help with little data "
-            "only when they keep what matters."
+            "A linear unit's output is a weighted sum of x1 and x2 plus a bias, so every feature "
+            "the hidden layer makes is a tilted plane over the input plane, and the output unit "
+            "adds tilted planes into one more tilted plane. Its border, where that sum crosses "
+            "one level, is a straight line, as for one neuron on (x1, x2): the hidden layer "
+            "learned no new feature. The ReLU's bend (silent on one side of a line) is what lets "
+            "the units build a closed border. Look at `hidden_units/hidden`: the tiles are smooth "
+            "ramps from blue to orange, with no silent side."
         ),
+        quick={"circle_epochs": 200, "circle_log_every": 100},
     ),
 )
