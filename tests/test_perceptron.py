@@ -53,7 +53,7 @@ def test_claim_separable_gates_learned_xor_and_xnor_never(runs_by_seed, seed):
     assert len(accuracy) == 12
     for gate in perceptron.GATES:
         for learner in perceptron.LEARNERS:
-            name = f"{gate}-{learner}"
+            name = perceptron.run_name(gate, learner)
             if gate in datasets.SEPARABLE_GATES:
                 assert accuracy[name] == 1.0, name
             else:
@@ -73,6 +73,8 @@ def test_every_run_has_its_line_and_its_weights(runs_by_seed):
     summary = runs_by_seed[1]
     names = [path.name for path in events.variant_dirs(summary["run_dir"])]
     assert names == sorted(v.name for v in perceptron.variants(perceptron.Config()))
+    # TensorBoard lists runs sorted by name: that order must be the gates' order, not A-Z.
+    assert [name.split("-")[1] for name in sorted(names)][::2] == ["and", "or", "nand", "nor", "xor", "xnor"]
     for name in names:
         run = events.load_run(f"{summary['run_dir']}/{name}")
         assert events.plugin_of(run, "decision_boundary") == "images"
@@ -97,7 +99,7 @@ def test_perceptron_rule_freezes_once_every_corner_is_right(runs_by_seed):
     # The rule only moves on a mistake, so on a separable gate the weights stop for good.
     summary = runs_by_seed[2]
     for gate in datasets.SEPARABLE_GATES:
-        run = events.load_run(f"{summary['run_dir']}/{gate}-perceptron_rule")
+        run = events.load_run(f"{summary['run_dir']}/{perceptron.run_name(gate, 'perceptron_rule')}")
         for weight in ("w1", "w2", "b"):
             _, values = events.scalar_series(run, f"weights/output/{weight}")
             assert values[-1] == values[-2] == values[-3], (gate, weight)
@@ -117,7 +119,7 @@ def test_factory_models_save_and_load(tmp_path):
 def test_sigmoid_neuron_runs_carry_activation_and_gradient_histograms(runs_root):
     summary = run_lesson("perceptron", perceptron.QUICK, runs_root=runs_root, out=lambda *_: None)
     for gate in ("and", "xor"):
-        run = events.load_run(f"{summary['run_dir']}/{gate}-sigmoid_gradient")
+        run = events.load_run(f"{summary['run_dir']}/{perceptron.run_name(gate, 'sigmoid_gradient')}")
         for tag in ("activations/output", "gradients/output/kernel"):
             steps, histograms = events.tensor_series(run, tag)
             assert events.plugin_of(run, tag) == "histograms" and steps[0] == 0
@@ -166,7 +168,7 @@ def test_sigmoid_neuron_takes_the_same_path_to_zero_on_xor_and_xnor(tmp_path):
 def test_lesson_runs_sigmoid_weights_fade_on_xor_and_the_two_accuracies_add_up(runs_by_seed):
     for seed, summary in runs_by_seed.items():
         metrics = {name: entry["metrics"] for name, entry in summary["variants"].items()}
-        xor, xnor = metrics["xor-sigmoid_gradient"], metrics["xnor-sigmoid_gradient"]
+        xor, xnor = (metrics[perceptron.run_name(gate, "sigmoid_gradient")] for gate in ("xor", "xnor"))
         for weight in ("w1", "w2", "b"):
             assert xor[weight] == pytest.approx(xnor[weight], abs=1e-5), (seed, weight)
         assert xor["accuracy"] + xnor["accuracy"] == 1.0, seed
@@ -174,7 +176,7 @@ def test_lesson_runs_sigmoid_weights_fade_on_xor_and_the_two_accuracies_add_up(r
         # AND, whose loss keeps falling as its weights grow.
         norms = {}
         for gate in ("and", "xor"):
-            run = events.load_run(f"{summary['run_dir']}/{gate}-sigmoid_gradient")
+            run = events.load_run(f"{summary['run_dir']}/{perceptron.run_name(gate, 'sigmoid_gradient')}")
             _, norms[gate] = events.scalar_series(run, "gradient_norm/output")
             _, w2 = events.scalar_series(run, "weights/output/w2")
             if gate == "xor":
@@ -193,3 +195,51 @@ def test_the_step_passes_no_gradient_back():
         answers = step(z)
     gradient = tape.gradient(answers, z)
     assert gradient is None or np.all(np.asarray(gradient) == 0.0)
+
+
+def test_text_numbers_are_the_runs_own(runs_by_seed):
+    from dlintro import texts
+
+    for seed, summary in runs_by_seed.items():
+        numbers = summary["text_numbers"]
+        for part in texts.parts("perceptron").values():
+            texts.render(part, numbers)  # every placeholder is filled
+        metrics = {name: entry["metrics"] for name, entry in summary["variants"].items()}
+        # The answers the text lists agree with XOR at the share its accuracy says, and with XNOR at the rest.
+        answers = [int(a) for a in numbers["xor_answers"].split(", ")]
+        xor_labels = datasets.gates("xor")[1].ravel()
+        assert np.mean(np.array(answers) == xor_labels) == numbers["xor_sigmoid_gradient_accuracy"], seed
+        assert numbers["xor_sigmoid_gradient_accuracy"] + numbers["xnor_sigmoid_gradient_accuracy"] == 1.0
+        # The hand-computed gradient lengths are TensorFlow's, as GradientStatistics logged them.
+        for gate in ("and", "xor"):
+            name = perceptron.run_name(gate, "sigmoid_gradient")
+            _, norms = events.scalar_series(events.load_run(f"{summary['run_dir']}/{name}"), "gradient_norm/output")
+            assert metrics[name]["gradient_norm_start"] == pytest.approx(norms[0], rel=1e-4), (seed, gate)
+            assert metrics[name]["gradient_norm_end"] == pytest.approx(norms[-1], rel=1e-2, abs=1e-7), (seed, gate)
+        assert numbers["xor_gradient_shrink"] > 10 * numbers["and_gradient_shrink"], seed
+        mistakes = [metrics[perceptron.run_name(gate, "perceptron_rule")]["mistakes"] for gate in datasets.SEPARABLE_GATES]
+        assert (numbers["rule_fewest_mistakes"], numbers["rule_most_mistakes"]) == (min(mistakes), max(mistakes))
+        # On XOR no line is right, so the rule errs at least once in every pass.
+        assert numbers["rule_xor_mistakes"] >= SHORT.epochs
+
+
+def test_the_rule_is_stochastic_gradient_descent_on_the_perceptron_criterion():
+    # The criterion for one example: max(0, -(2t - 1) * sum) (Bishop, PRML 4.1.7). Its gradient
+    # for a wrong answer is the rule's update; for a right one it is 0, as the rule changes nothing.
+    import tensorflow as tf
+
+    x, y = datasets.gates("or")
+    start = [np.array([[0.3], [-0.8]], np.float32), np.array([0.1], np.float32)]
+    for corner, target in zip(x, y.ravel()):
+        kernel, bias = tf.Variable(start[0]), tf.Variable(start[1])
+        with tf.GradientTape() as tape:
+            total = tf.matmul(corner[None, :], kernel) + bias
+            criterion = tf.maximum(0.0, -(2 * target - 1) * total)
+        gradients = [np.asarray(g) for g in tape.gradient(criterion, [kernel, bias])]
+        model = perceptron.perceptron(learning_rate=0.5)
+        model.get_layer("output").set_weights(start)
+        model.train_on_batch(corner[None, :], np.array([[target]], np.float32))
+        kernel_after, bias_after = model.get_layer("output").get_weights()
+        if float(total[0, 0]) != 0.0:  # at a sum of exactly 0 the criterion has no slope
+            np.testing.assert_allclose(kernel_after, start[0] - 0.5 * gradients[0], atol=1e-7)
+            np.testing.assert_allclose(bias_after, start[1] - 0.5 * gradients[1], atol=1e-7)

@@ -1,81 +1,6 @@
-"""A neuron multiplies each input by a weight, adds the products and a bias, and passes the sum
-through an *activation*. With the **step** activation it answers 1 when the sum is at least 0
-and 0 otherwise; with the **sigmoid** it answers a number between 0 and 1 that rises smoothly
-through 0.5 where the sum crosses 0 (read as 1 from 0.5 up, like the step). Either way, the
-inputs where the sum is exactly 0 form a straight line, `w1 x1 + w2 x2 + b = 0`: the neuron
-says 1 on one side of it and 0 on the other.
+"""Lesson perceptron: one neuron learns AND, OR, NAND and NOR, but no straight line gets XOR or XNOR right.
 
-A two-input logic gate has four inputs, the corners of a square. For AND, OR, NAND and NOR
-one straight line separates the corners that should give 1 from those that should give 0, so
-one neuron can learn each of them. For XOR and XNOR the 1s sit on opposite corners and no
-line does it: whatever the weights, at least one corner is wrong, so 75 % is the ceiling.
-
-Two ways of learning the weights, side by side:
-
-- **Rosenblatt's perceptron rule** (1958), for the step neuron. Show it one example; if it
-  answered right, change nothing; if it answered 0 but should have said 1, add the input (times
-  a learning rate) to the weights and the learning rate to the bias; if it should have said 0,
-  subtract them. The rule uses the error (target minus answer) directly. Gradient descent could
-  not do it: the step's slope is 0 everywhere except at 0, where it has none, so a gradient
-  passed back through the step is 0 and carries no signal. On a gate that a line can separate,
-  the rule provably stops making mistakes after finitely many updates (Novikoff, 1962); on XOR
-  some corner is wrong in every pass, so the line never settles and keeps jumping.
-- **Gradient descent**, for the sigmoid neuron: the weights move downhill on the
-  cross-entropy loss. The sigmoid's slope is above 0 everywhere, so every example's error
-  reaches the weights.
-
-For one sigmoid neuron the cross-entropy loss is convex in (w1, w2, b): one bowl, and descent
-goes to its bottom. On a separable gate the bowl has no bottom at finite weights: the loss
-keeps falling as the weights grow along a separating line, so they grow for as long as
-training runs. On XOR and XNOR the bottom is
-w1 = w2 = b = 0, where the neuron answers 0.5 at every corner (loss ln 2 = 0.693) and the
-gradient is exactly zero. Leaning towards any three right corners costs more at the wrong
-fourth than it saves at the three, so by this loss the best the neuron can do is not to lean
-at all. The gradient does vanish on XOR, then, not because the sigmoid is flat (at 0.5 it is
-at its steepest) but because the neuron has reached the bottom of the bowl.
-
-The bottom decides nothing, so the final accuracy on XOR and XNOR is decided by what is left
-of the weights. In the default run they end at about (-0.0010, -0.0012) and b = 0.0013, still
-shrinking, and the four outputs are within 0.0004 of 0.5: just above it at three corners, just
-below at (1, 1), the answers of NAND. Those agree with XOR at three corners (75 %) and with
-XNOR at one (25 %, below chance). XOR and XNOR end with the same weights: their labels differ
-by (+1, -1, -1, +1) over the corners, which adds nothing to the gradient of w1, w2 or b, so the
-neuron takes the same path on both and its two accuracies always add up to 100 %. (Which of the
-two gets 75 % depends on the start: the weights fade out slowest along a direction whose
-answers are NAND's or, with the opposite sign, AND's.) An output of exactly 0.5 would count as
-1 here (`>= 0.5`, like the step) and as 0 for Keras's accuracy metric (`> 0.5`); at exactly
-w = 0, b = 0 both conventions give 50 % on both gates, and no final output is exactly 0.5.
-
-**What to look at in TensorBoard**
-
-- *Images*: `network_map` of the sigmoid neuron's runs: the neuron drawn whole, as TensorFlow
-  Playground draws a network: its two inputs, its two weights as lines (orange positive, blue
-  negative, thicker when larger) and its output over the plane with the four points. On AND
-  the lines thicken as the weights grow; on XOR they thin out to nothing.
-- *Images*: `decision_boundary` for each run (orange where the neuron says 1, blue where it
-  says 0, paler towards 0.5, a dark line at 0.5); drag the step slider. On AND, OR, NAND and
-  NOR the line soon cuts the square correctly and stays. Under the perceptron rule it stops at
-  the first line that gets all four corners right, often one that grazes a corner (in the
-  default run NOR's line passes exactly through (0, 0)); the sigmoid neuron keeps nudging its
-  line towards the middle of the gap, because cross-entropy rewards surer answers. On XOR and
-  XNOR one corner is always on the wrong side: under the perceptron rule the line keeps
-  flipping about; the sigmoid neuron's picture fades to white (0.5 everywhere), with a line
-  wherever its leftover weights put it.
-- *Time Series*: `weights/output/w1`, `weights/output/w2` and `weights/output/b`: the
-  perceptron rule's weights move in whole jumps and freeze once every corner is right; the
-  sigmoid neuron's glide, keep growing on the separable gates (a steeper sigmoid is a surer
-  answer), and shrink towards 0 on XOR and XNOR.
-- *Time Series*: `train/epoch_accuracy`, the share of the four corners the neuron gets right
-  at each log point, so it moves in steps of 0.25: it reaches 1.0 on the four separable gates;
-  on XOR and XNOR it is never above 0.75 (the perceptron rule's moves between 0.25 and 0.75 as
-  its line jumps; the sigmoid neuron's stays mostly at 0.5 while its weights fade, and in the
-  default run ends at 0.75 on XOR and 0.25 on XNOR).
-- *Histograms* of the sigmoid neuron's runs: `activations/output` slides towards 0 and 1 on
-  the separable gates and gathers at 0.5 on XOR and XNOR. `gradients/output/kernel` (and
-  `gradient_norm/output`) shrink on every gate, slowly on the separable ones (in the default
-  run AND's gradient norm ends at a seventh of its start) and fast on XOR and XNOR (to about a
-  thousandth), where the weights reach the bottom of the bowl.
-- *HParams*: the twelve runs as a table, gate and learner against final accuracy.
+Its text (idea, what to look at, going deeper, terms) is in `dlintro/texts/en/perceptron.md`.
 """
 
 import dataclasses
@@ -119,32 +44,40 @@ QUICK = Config(epochs=20, log_every=10)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("perceptron-boundaries", "The perceptron rule's line on each gate: right for AND, OR, NAND, NOR; never for XOR, XNOR.",
+    View("perceptron-boundaries", "The perceptron rule's line on each gate, in gate order: all four corners right on AND, OR, NAND and NOR; on XOR and XNOR at least one corner on the wrong side.",
          tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
          size=(1600, 1400)),
     View("perceptron-network-map", "The sigmoid neuron drawn whole: its two inputs, its two weights as lines (orange positive, blue negative), its output over the plane.",
-         dashboard="images", tag_filter="^network_map$", run_filter="(and|xor)-sigmoid_gradient$",
-         shows=("network_map", "and-sigmoid_gradient"), actual_size=True, size=(1500, 1500)),
-    View("perceptron-accuracy", "The sigmoid neurons' accuracy per gate: 1.0 on the four separable gates; at most 0.75 on XOR and XNOR, whose weights fade to 0.",
+         dashboard="images", tag_filter="^network_map$", run_filter="(1-and|5-xor)-sigmoid_gradient$",
+         shows=("network_map", "1-and-sigmoid_gradient"), actual_size=True, size=(1500, 1500)),
+    View("perceptron-accuracy", "The sigmoid neurons' accuracy per gate: it reaches 1.0 on AND, OR, NAND and NOR and is at most 0.75 on XOR and XNOR.",
          tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
          full_size=True),
 )
 
-# Data: the four corners of the unit square, labelled per gate (`datasets.gates`).
+# Data: the four corners of the square [0, 1] x [0, 1], labelled per gate (`datasets.gates`).
 GATES = tuple(datasets.GATES)
 LEARNERS = ("perceptron_rule", "sigmoid_gradient")
+
+
+def run_name(gate, learner):
+    """A run's name: the gate's place in `GATES` first, so that TensorBoard, which sorts runs by
+    name, shows them in gate order (AND, OR, NAND, NOR, XOR, XNOR), not alphabetically."""
+    return f"{GATES.index(gate) + 1}-{gate}-{learner}"
 
 
 # Models: the step activation and the rule-learning base class are in `dlintro.rules`, which
 # the hebbian lesson shares.
 @keras.saving.register_keras_serializable(package="dlintro")
 class Perceptron(RuleLearner):
-    """One step-activation neuron that learns by Rosenblatt's perceptron rule, not by gradients.
+    """One step-activation neuron that learns by Rosenblatt's perceptron rule.
 
     Its layer `output` is a `Dense(1)` with the step activation. Its weights are not trainable
     in Keras's sense (no optimizer touches them); `train_step` changes them by the rule:
     `weights += learning_rate * (target - answer) * input`, `bias += learning_rate * (target -
-    answer)`, summed over the batch. With `batch_size=1` that is the classic one-example rule.
+    answer)`, summed over the batch. With `batch_size=1` that is the classic one-example rule,
+    which is also stochastic gradient descent on the perceptron criterion (Bishop, PRML 4.1.7),
+    a loss of the weighted sum before the step; no gradient passes back through the step itself.
 
     Args:
         learning_rate: how far one mistake moves the weights.
@@ -251,7 +184,7 @@ class Neuron(Variant):
 def variants(config):
     """Every gate, learned once by the perceptron rule and once by gradient descent."""
     return [
-        Neuron(name=f"{gate}-{learner}", gate=gate, learner=learner, separable=gate in datasets.SEPARABLE_GATES)
+        Neuron(name=run_name(gate, learner), gate=gate, learner=learner, separable=gate in datasets.SEPARABLE_GATES)
         for gate in GATES
         for learner in LEARNERS
     ]
@@ -276,20 +209,40 @@ def train(config, variant, log_dir):
             seed=config.seed, report=False)
     else:
         model = sigmoid_neuron(learning_rate=config.sigmoid_learning_rate)
+        start = model.get_layer("output").get_weights()
         network = NetworkMap(log_dir, x, y, extent=(-0.5, 1.5, -0.5, 1.5))
         fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=every,
             callbacks=[*pictures, network], seed=config.seed)
-    answers = np.asarray(model(x, training=False)) >= 0.5
+    outputs = np.asarray(model(x, training=False), np.float64).ravel()
+    answers = outputs >= 0.5
     weights = model.get_layer("output").get_weights()
     metrics = {
-        "accuracy": float(np.mean(answers == (y > 0.5))),
+        "accuracy": float(np.mean(answers == (y.ravel() > 0.5))),
         "w1": float(weights[0][0, 0]),
         "w2": float(weights[0][1, 0]),
         "b": float(weights[1][0]),
     }
     if variant.learner == "perceptron_rule":
         metrics["mistakes"] = int(model.mistakes.numpy())
+    else:
+        metrics["gradient_norm_start"] = float(np.linalg.norm(cross_entropy_gradient(start, x, y)))
+        metrics["gradient_norm_end"] = float(np.linalg.norm(cross_entropy_gradient(weights, x, y)))
+        metrics["largest_offset"] = float(np.max(np.abs(outputs - 0.5)))
     return metrics
+
+
+def cross_entropy_gradient(weights, x, y):
+    """The gradient of the mean cross-entropy for (w1, w2, b), by hand: `mean((p - y) * (x, 1))`.
+
+    Args:
+        weights: the `Dense` layer's `[kernel of shape (2, 1), bias of shape (1,)]`.
+        x, y: the four corners and their labels.
+    """
+    kernel, bias = (np.asarray(w, np.float64) for w in weights)
+    x = np.asarray(x, np.float64)
+    probability = 1.0 / (1.0 + np.exp(-(x @ kernel + bias)))
+    residual = probability - np.asarray(y, np.float64).reshape(-1, 1)
+    return np.concatenate([(x.T @ residual).ravel(), residual.sum(axis=0)]) / len(x)
 
 
 # The claim.
@@ -302,6 +255,32 @@ def check(config, results):
     )
     explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
     return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
+
+
+def _answers(metrics):
+    """The neuron's answers at (0, 0), (0, 1), (1, 0), (1, 1), as text: 1 where its sum is at least 0."""
+    x, _ = datasets.gates("and")
+    sums = x @ np.array([metrics["w1"], metrics["w2"]]) + metrics["b"]
+    return ", ".join(str(int(total >= 0)) for total in sums)
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/perceptron.md) fills in, by name."""
+    by_run = {(variant.gate, variant.learner): metrics for variant, metrics in results.items()}
+    numbers = {"epochs": config.epochs}
+    for (gate, learner), metrics in by_run.items():
+        numbers[f"{gate}_{learner}_accuracy"] = metrics["accuracy"]
+    mistakes = [by_run[gate, "perceptron_rule"]["mistakes"] for gate in datasets.SEPARABLE_GATES]
+    numbers["rule_fewest_mistakes"], numbers["rule_most_mistakes"] = min(mistakes), max(mistakes)
+    numbers["rule_xor_mistakes"] = by_run["xor", "perceptron_rule"]["mistakes"]
+    numbers["answers_seen"] = config.epochs * 4
+    xor = by_run["xor", "sigmoid_gradient"]
+    numbers.update({f"xor_{key}": xor[key] for key in ("w1", "w2", "b", "largest_offset")})
+    numbers["xor_answers"] = _answers(xor)
+    for gate in ("and", "xor"):
+        metrics = by_run[gate, "sigmoid_gradient"]
+        numbers[f"{gate}_gradient_shrink"] = metrics["gradient_norm_start"] / metrics["gradient_norm_end"]
+    return numbers
 
 
 # Exercises: predict, run, check.
@@ -345,36 +324,36 @@ EXERCISES = (
         ),
         changes={"perceptron_learning_rate": 0.05},
         keep=lambda variant: variant.learner == "perceptron_rule" and variant.separable,
-        expected="Yes: 100 % on all four separable gates.",
+        expected="Yes: 100 % on all four linearly separable gates.",
         check=_check_all_learned,
         explanation=(
-            "On a gate that a line separates, the perceptron rule stops making mistakes after "
-            "finitely many updates, whatever the rate (Novikoff, 1962). From a start of all zeros "
-            "the rate would not matter at all: every update is a multiple of it, so the weights "
-            "would only be scaled, and the step neuron's answers with them unchanged. Here the "
-            "start is random, and the rate sets how big a step is next to it: at 0.05 the rule "
-            "needs more updates to undo a bad start. In the runs of seeds 0, 1 and 2 it made 2 to "
-            "66 mistakes per gate (2 to 15 at the default 0.5) before every corner came out right."
+            "On a gate that a line separates, the perceptron rule stops making mistakes after a "
+            "limited number of updates, whatever the learning rate (Novikoff, 1962). From weights "
+            "and bias of all zeros the learning rate would not matter at all: every update is a "
+            "multiple of it, so the weights would only be scaled, and the step function's answers "
+            "would not change. Here the start is random, and the learning rate sets how big a step "
+            "is next to it: at 0.05 the rule can need more mistakes to undo a bad start (the "
+            "verdict counts them), but 60 passes, 240 answers, leave it room enough."
         ),
     ),
     Exercise(
         name="slow_gradient",
         question=(
-            "With gradient descent's learning rate cut tenfold, from 2.0 to 0.2, does the sigmoid "
-            "neuron still learn AND, OR, NAND and NOR within the 60 passes?"
+            "Cut gradient descent's learning rate tenfold, from 2.0 to 0.2, and give the sigmoid "
+            "neuron ten times as many passes, 600 instead of 60: does it still learn AND, OR, NAND "
+            "and NOR?"
         ),
-        changes={"sigmoid_learning_rate": 0.2},
+        changes={"sigmoid_learning_rate": 0.2, "epochs": 600, "log_every": 50},
         keep=lambda variant: variant.learner == "sigmoid_gradient" and variant.separable,
-        expected="No: none of the four separable gates reaches 100 % within the 60 passes.",
-        check=_check_none_learned,
+        expected="Yes: 100 % on all four linearly separable gates.",
+        check=_check_all_learned,
         explanation=(
-            "A gradient step is the rate times the gradient, so tenfold smaller steps cover about "
-            "a tenth of the distance in the same passes. The bowl still has a way down to a "
-            "separating line, and more passes would get there; 60 are not enough. In the runs of "
-            "seeds 0, 1 and 2 every gate ended at 75 %, and the corner still wrong was always the "
-            "odd one out (AND's and NAND's (1, 1), OR's and NOR's (0, 0)): three corners share a "
-            "label, so their pull on the weights and the bias dominates at first, and the lone "
-            "corner is put right last."
+            "A step of gradient descent is the learning rate times the gradient, so ten steps at 0.2 "
+            "go about as far as one step at 2.0, and 600 of them about as far as the default run's "
+            "60: the neuron follows much the same downhill path, in smaller steps, to a line that "
+            "separates the corners. With only the 60 passes it would get only as far as the default "
+            "learning rate gets in 6, and on many starts one corner would still be on the wrong "
+            "side. (`log_every` is 50 only to keep the run short.)"
         ),
     ),
     Exercise(
@@ -388,13 +367,11 @@ EXERCISES = (
         expected="No: both learners stay at or below 75 % on XOR and XNOR.",
         check=_check_at_most_three_quarters,
         explanation=(
-            "No straight line separates XOR's 1s from its 0s, so no weights get all four corners "
-            "right; more passes cannot change that. The perceptron rule keeps correcting one corner "
-            "at the cost of another (in the runs of seeds 0, 1 and 2, 1422 to 1889 of its 2400 "
-            "answers were mistakes, each one an update), and its line keeps jumping. The sigmoid "
-            "neuron's weights shrink to 0, the bottom of its loss bowl, where it answers 0.5 at "
-            "every corner; its accuracy is decided by the last rounding of what is left. "
-            "(`log_every` is 50 only to keep the run short.)"
+            "No straight line separates XOR's 1s from its 0s, so whatever the weights, at least one "
+            "corner is on the wrong side; more passes cannot change that. The perceptron rule keeps "
+            "correcting one corner at the cost of another (the verdict counts its mistakes, each one "
+            "an update), and its line keeps jumping. The sigmoid neuron's weights shrink towards 0, "
+            "where it answers 0.5 at every corner. (`log_every` is 50 only to keep the run short.)"
         ),
     ),
 )
