@@ -1,58 +1,14 @@
-"""A single neuron computes a weighted sum of its inputs and squashes it, so whatever it learns,
-the border between its "0" and its "1" is a straight line across the input plane. AND and OR
-can be cut apart that way; **XOR** (1 when exactly one input is 1) and **XNOR** (its opposite)
-cannot: their 1s sit on opposite corners of the square, and no single line separates them
-from the 0s. The best a line can do is get three of the four points right, 75 %.
-
-A second layer helps only if it bends the picture. With a *linear* hidden layer the two layers
-collapse into one (a linear map of a linear map is linear), and the border stays straight.
-With a *non-linear* hidden activation (tanh) the hidden units re-draw the four points in a
-new space where a line does separate them, and the net solves both gates.
-
-**Where the straight-border nets end.** Trained on cross-entropy, they do not settle on a line
-that gets three corners right. For a single neuron (and the linear two-layer net is one in
-disguise) the cross-entropy is a convex bowl, and on XOR and XNOR its bottom is at weights 0,
-where the gradient is exactly zero: the output is 0.5 at every corner, "no idea", at a loss of
-ln 2 = 0.693. Every line that gets three corners right costs more, because the fourth corner
-is then on the wrong side. The runs get there within about 100 passes, after which their
-gradient is zero and nothing moves. That is why their last `decision_boundary` pictures are
-one flat colour: the probability is 0.5 everywhere, so there is no real border to draw (a
-stray black line, as in the one-layer XOR net's corner, marks only where float32 round-off
-tips 0.5 by 6e-8 either way). Their accuracy then says nothing about the net: every output is 0.5 give or take one
-float32 rounding step (6e-8), and which side of 0.5 that rounding falls on decides the count.
-That is how XNOR's one-layer net scores 25 %, below the 50 % of guessing: it is not learning
-the opposite, it is undecided. The metric `undecided_share` (corners whose output is within
-0.01 of 0.5) is 1.0 for these nets and 0.0 for the tanh net.
-
-**What to look at in TensorBoard**
-
-- *Images*: `decision_boundary` for each run; drag the step slider to watch the border form.
-  The one-layer and linear nets start with a straight border and fade to flat 0.5 everywhere;
-  the tanh net bends its border around the corners.
-- *Images*: `network_map`, the whole net as TensorFlow Playground draws it: the two inputs,
-  every hidden unit as a small map of its output over the plane, the output with the four
-  points, and the weights as lines (orange positive, blue negative, thicker when larger). The
-  linear net's hidden units are all straight ramps, so any sum of them is a ramp too; the tanh
-  net's units bend, and the output combines their bends into a border around two corners.
-- *Time Series*: `epoch_accuracy` is the model's accuracy on the four corners at each log
-  point, so it moves in steps of 0.25. The straight-border nets wander between 0.25, 0.5 and
-  0.75 while they are undecided, and the tanh net reaches 1.0 by the first log point.
-  `epoch_loss` of the straight-border nets sits at 0.693 (ln 2) from the first log point on.
-- *Histograms*: `activations/hidden` of the tanh net spreads out towards -1 and 1 as the
-  hidden units specialise (about a third of the hidden outputs end on tanh's flat part,
-  `saturated_share/hidden`); `gradients/...`
-  of every net shrink towards zero: the tanh net's because it is right, the others' because
-  they sit at the best a straight border can do.
-- *Custom Scalars*: per-layer gradient norms and activation statistics, one chart each.
-"""
+"""The xor lesson: one neuron draws one straight line; XOR and XNOR need a hidden layer and a
+non-linear activation. Its text is in `dlintro/texts/en/xor.md`."""
 
 import dataclasses
+import math
 from typing import Annotated, Literal
 
 import keras
 import numpy as np
 
-from dlintro import datasets
+from dlintro import datasets, events
 from dlintro.callbacks import DecisionBoundaryImages, NetworkMap
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
@@ -83,13 +39,17 @@ class Config(LessonConfig):
 # A brief run that still shows the phenomenon, for the tests.
 QUICK = Config(epochs=100, log_every=50)
 
-# The TensorBoard views that tell the story (`make screenshots`, links after a run).
+# The TensorBoard views that tell the story (`make screenshots`, links after a run). The
+# three-corner frame is the default run's (seed 0): `three_corner_pass` of xor-one_layer.
 VIEWS = (
+    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around two corners; the one-layer and linear nets end one flat colour, 0.5 everywhere (any line left is rounding).",
+         tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
     View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random border (straight for the one-layer and linear nets).",
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
          image_step=0),
-    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around the corners; the straight-border nets say 0.5 everywhere (flat; any line left is round-off).",
-         tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
+    View("xor-three-corners", "The one-layer XOR net at pass 50: its straight border puts 3 of the 4 corners on their own side (75 %), in pale colours: its outputs are already close to 0.5.",
+         tag_filter="^decision_boundary$", run_filter="xor-one_layer$", shows=("decision_boundary", "xor-one_layer"),
+         image_step=50),
     View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
          dashboard="images", tag_filter="^network_map$", run_filter="xor-two_layer.*$",
          shows=("network_map", "xor-two_layer_nonlinear"), actual_size=True, size=(1500, 1700)),
@@ -166,48 +126,139 @@ def train(config, variant, log_dir):
     model = xor_network(variant.hidden_units, variant.hidden_activation, config.learning_rate)
     extent = (-0.5, 1.5, -0.5, 1.5)
     pictures = [DecisionBoundaryImages(log_dir, x, y, extent=extent), NetworkMap(log_dir, x, y, extent=extent)]
-    fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
-        callbacks=pictures, seed=config.seed)
+    history = fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
+                  callbacks=pictures, seed=config.seed)
     probability = np.asarray(model(x, training=False))
     accuracy = float(np.mean((probability > 0.5) == (y > 0.5)))
     loss = float(np.mean(keras.losses.binary_crossentropy(y, probability)))
     undecided = float(np.mean(np.abs(probability - 0.5) < UNDECIDED))
-    return {"accuracy": accuracy, "loss": loss, "undecided_share": undecided}
+    passes = [(index + 1) * config.log_every for index in range(len(history.history["loss"]))]
+    accuracies, losses = history.history["accuracy"], history.history["loss"]
+    gradient_norms = _logged_gradient_norms(log_dir)
+    metrics = {"accuracy": accuracy, "loss": loss, "undecided_share": undecided,
+               "gradient_norm": float(gradient_norms[-1])}
+    if _bends(variant):
+        metrics["solved_pass"] = _first_pass_from_which(passes, [value == 1.0 for value in accuracies])
+    else:
+        metrics["round_off_pass"] = _first_pass_from_which(passes, [norm < ROUND_OFF_GRADIENT for norm in gradient_norms[1:]])
+        metrics["zero_gradient_pass"] = _first_pass_from_which(passes, [norm == 0.0 for norm in gradient_norms[1:]])
+        # 3 of 4 corners right while the outputs still differ from 0.5 by more than rounding.
+        decided = [value == 0.75 and loss_value - LN2 > 1e-6 for value, loss_value in zip(accuracies, losses)]
+        metrics["three_corner_pass"] = next((step for step, ok in zip(passes, decided) if ok), None)
+    if variant.hidden_units and not _bends(variant):
+        hidden, output = model.get_layer("hidden").kernel, model.get_layer("output").kernel
+        metrics["hidden_weight_norm"] = float(np.linalg.norm(hidden))
+        metrics["combined_weight_norm"] = float(np.linalg.norm(np.asarray(hidden) @ np.asarray(output)))
+    if variant.hidden_activation == "relu":
+        # A ReLU unit at 0 on all four corners gets a zero gradient: it has stopped learning.
+        hidden_outputs = np.asarray(model.get_layer("hidden")(x))
+        metrics["units_off_everywhere"] = int(np.sum(np.all(hidden_outputs <= 0, axis=0)))
+    return metrics
+
+
+LN2 = math.log(2)  # the cross-entropy of an output of 0.5 at every corner
+# A gradient norm below this is the size of float32 rounding on these four points, not a slope.
+ROUND_OFF_GRADIENT = 1e-7
+
+
+def _logged_gradient_norms(log_dir):
+    """The largest layer gradient norm at each log point (step 0 first), as TensorBoard shows it."""
+    run = events.load_run(log_dir)
+    layers = [tag for tag in events.tags(run) if tag.startswith("gradient_norm/")]
+    return np.max([events.scalar_series(run, tag)[1] for tag in layers], axis=0)
+
+
+def _first_pass_from_which(passes, flags):
+    """The first pass from which every later log point's flag is true; None if the last is false."""
+    found = None
+    for step, flag in zip(passes, flags):
+        found = (found or step) if flag else None
+    return found
 
 
 # The claim.
-def check(config, results):
-    """Straight-border nets at or below 75 % on both gates; the non-linear net at 100 %."""
-    numbers = {variant.name: metrics["accuracy"] for variant, metrics in results.items()}
-    bends = {variant: variant.hidden_units > 0 and variant.hidden_activation != "linear" for variant in results}
-    holds = all(
-        metrics["accuracy"] == 1.0 if bends[variant] else metrics["accuracy"] <= 0.75
-        for variant, metrics in results.items()
-    )
-    explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
-    return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
-
-
-# Exercises: predict, run, check.
 def _bends(variant):
     """True for the two-layer nets with a non-linear hidden layer."""
     return variant.hidden_units > 0 and variant.hidden_activation != "linear"
+
+
+def _describe(name, metrics):
+    """One net's result: its accuracy if it decides, or how many corners it is undecided at.
+
+    An undecided net's accuracy is decided by float32 rounding around 0.5, so it is not shown
+    as if it meant something.
+    """
+    undecided = round(metrics["undecided_share"] * len(datasets.CORNERS))
+    if undecided == len(datasets.CORNERS):
+        return f"{name} undecided (output within {UNDECIDED} of 0.5 at all 4 corners)"
+    if undecided:
+        return f"{name} {metrics['accuracy']:.0%} (undecided at {undecided} of 4 corners)"
+    return f"{name} {metrics['accuracy']:.0%}"
 
 
 def _accuracies(results):
     return {variant.name: metrics["accuracy"] for variant, metrics in results.items()}
 
 
+def _explain(results):
+    return "; ".join(_describe(variant.name, metrics) for variant, metrics in results.items()) + "."
+
+
+def check(config, results):
+    """Straight-border nets at or below 75 % on both gates; the non-linear net at 100 %."""
+    holds = all(
+        metrics["accuracy"] == 1.0 if _bends(variant) else metrics["accuracy"] <= 0.75
+        for variant, metrics in results.items()
+    )
+    return Verdict(holds=holds, numbers=_accuracies(results), explanation=_explain(results))
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/xor.md) fills in, by name."""
+    straight = {variant.name: metrics for variant, metrics in results.items() if not _bends(variant)}
+    bending = {variant.name: metrics for variant, metrics in results.items() if _bends(variant)}
+    solved = [metrics["solved_pass"] for metrics in bending.values()]
+    round_off = [metrics["round_off_pass"] for metrics in straight.values()]
+    three = [(metrics["three_corner_pass"], name) for name, metrics in straight.items()
+             if metrics["three_corner_pass"] is not None]
+    linear = [metrics for metrics in straight.values() if "combined_weight_norm" in metrics]
+    return {
+        "epochs": config.epochs,
+        "log_every": config.log_every,
+        "hidden_units": config.hidden_units,
+        "solved_when": (f"by pass {max(solved)}" if None not in solved
+                        else f"not at every log point up to pass {config.epochs}"),
+        "straight_loss_max": max(metrics["loss"] for metrics in straight.values()),
+        "undecided_nets": sum(metrics["undecided_share"] == 1.0 for metrics in straight.values()),
+        "round_off_when": (f"from pass {max(round_off)} on" if None not in round_off
+                           else f"not for every one of them by pass {config.epochs}"),
+        "straight_gradient_max": max(metrics["gradient_norm"] for metrics in straight.values()),
+        "zero_gradient_nets": sum(metrics["gradient_norm"] == 0.0 for metrics in straight.values()),
+        "zero_gradient_when": ", ".join(f"{name} from pass {metrics['zero_gradient_pass']} on"
+                                        for name, metrics in straight.items()
+                                        if metrics["zero_gradient_pass"] is not None) or "none of them",
+        "three_corner_example": (f"{min(three)[1]} at pass {min(three)[0]}" if three
+                                 else "no log point of this run"),
+        "straight_results": _explain({variant: metrics for variant, metrics in results.items() if not _bends(variant)}),
+        "linear_hidden_norm": min(metrics["hidden_weight_norm"] for metrics in linear),
+        "linear_combined_norm": max(metrics["combined_weight_norm"] for metrics in linear),
+        "xnor_one_layer_accuracy": straight["xnor-one_layer"]["accuracy"],
+    }
+
+
+# Exercises: predict, run, check.
 def _check_straight(config, results):
-    numbers = _accuracies(results)
-    holds = all(value <= 0.75 for value in numbers.values())
-    return Verdict(holds, numbers, "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items()) + ".")
+    holds = all(metrics["accuracy"] <= 0.75 for metrics in results.values())
+    return Verdict(holds, _accuracies(results), _explain(results))
 
 
-def _check_solves(config, results):
-    numbers = _accuracies(results)
-    holds = all(value == 1.0 for value in numbers.values())
-    return Verdict(holds, numbers, "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items()) + ".")
+def _check_relu(config, results):
+    holds = all(metrics["accuracy"] == 1.0 for metrics in results.values())
+    off = ", ".join(f"{variant.name} {metrics['units_off_everywhere']} of {variant.hidden_units}"
+                    for variant, metrics in results.items())
+    numbers = {**_accuracies(results),
+               **{f"units_off/{v.name}": m["units_off_everywhere"] for v, m in results.items()}}
+    return Verdict(holds, numbers, _explain(results)[:-1] + f". Units at 0 on all four corners: {off}.")
 
 
 EXERCISES = (
@@ -219,40 +270,45 @@ EXERCISES = (
         expected="No: both gates stay at or below 75 %.",
         check=_check_straight,
         explanation=(
-            "One hidden unit computes tanh of one weighted sum, and the output neuron can only "
-            "squash that single number again. Both steps are monotone, so the output is high on one "
-            "side of one straight line and low on the other: the border is still a line, however "
-            "curved the tanh is. Bending the border into two needs at least two hidden units."
+            "A unit draws one straight line and bends the plane along it; the output neuron can "
+            "only squash that one unit's output again. Both steps only ever rise (or only ever "
+            "fall), so the output is high on one side of the unit's line and low on the other: "
+            "the decision boundary is still one straight line, however curved tanh is. Fencing "
+            "off two opposite corners takes at least two lines, so at least two hidden units."
         ),
         quick={"epochs": 300},
     ),
     Exercise(
         name="relu",
-        question="ReLU is made of two straight pieces. With 8 ReLU hidden units instead of tanh, does the net still solve XOR and XNOR?",
-        changes={"hidden_activation": "relu"},
+        question="ReLU is non-linear too: 0 for negative inputs, the input itself otherwise, with a kink at 0. With 16 ReLU hidden units instead of 8 tanh units, does the net still solve XOR and XNOR?",
+        changes={"hidden_activation": "relu", "hidden_units": 16},
         keep=_bends,
         expected="Yes: 100 % on both gates.",
-        check=_check_solves,
+        check=_check_relu,
         explanation=(
-            "A ReLU unit is straight on each side of its kink, but the kink itself is the "
-            "non-linearity: each unit folds the plane along its own line, and the output adds the "
-            "folds. Two folds are enough to put (0, 1) and (1, 0) on one side and the other two "
-            "corners on the other; eight give it room to spare. The border you see is made of "
-            "straight pieces with corners, not a smooth curve."
+            "A ReLU unit is straight on each side of its kink, but the kink is a bend: each unit "
+            "folds the plane along its own line, and the output neuron adds the folds. Two folds "
+            "are enough to put (0, 1) and (1, 0) on one side and the other two corners on the "
+            "other, so the border you see is made of straight pieces with corners. Why 16 units "
+            "and not 8? A ReLU unit whose weighted sum is negative at all four corners outputs 0 "
+            "there and gets a gradient of 0, so it stops learning for good. With 8 units, a few "
+            "of the nets on seeds 0 to 9 were left with too few working units and ended at 75 %; "
+            "with 16, enough units keep working. The verdict counts each net's stopped units."
         ),
         quick={"epochs": 300},
     ),
     Exercise(
         name="linear_wide",
-        question="If a linear hidden layer is made 64 units wide, can the linear two-layer net solve XOR?",
+        question="If a linear hidden layer has 64 units instead of 8, can the linear two-layer net solve XOR?",
         changes={"hidden_units": 64},
         keep=lambda variant: variant.hidden_units > 0 and variant.hidden_activation == "linear",
         expected="No: both gates stay at or below 75 %.",
         check=_check_straight,
         explanation=(
-            "Width does not help a linear layer: the output is still W2 (W1 x + b1) + b2, a single "
-            "linear function of x, so the border is one straight line whatever the width. Its loss "
-            "heads for the same floor as a single neuron's, ln 2 = 0.693, with every output near 0.5."
+            "More units do not help a linear layer: the output's weighted sum is W2 (W1 x + b1) + "
+            "b2, a linear function of x, so the border is one straight line however many units "
+            "there are. Its loss heads for the same floor as a single neuron's, ln 2 = 0.693, "
+            "with every output near 0.5."
         ),
         quick={"epochs": 300},
     ),
