@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
     all_finite,
@@ -129,7 +130,7 @@ class ActivationRecorder:
         self.layers = []
 
     def forward(self, x):
-        graph = tf.compat.v1.get_default_graph()
+        graph = backends.current_graph()
         calls = []
         restore = [self._wrap(path, layer, calls, graph) for path, layer, _ in layer_tree(self.model)]
         try:
@@ -147,10 +148,7 @@ class ActivationRecorder:
 
         def call(*args, **kwargs):
             outputs = original(*args, **kwargs)
-            tensors = [
-                tensor for tensor in keras.tree.flatten(outputs)
-                if isinstance(tensor, tf.Tensor) and tensor.graph is graph
-            ]
+            tensors = [tensor for tensor in keras.tree.flatten(outputs) if backends.is_traced_tensor(tensor, graph)]
             if tensors:
                 calls.append((path, layer, tensors))
             return outputs
@@ -179,7 +177,8 @@ class ActivationRecorder:
             for index, tensor in enumerate(tensors):
                 self.tags.append(base if len(tensors) == 1 else f"{base}/output_{index}")
                 self.layers.append(layer)
-                outputs.append(tf.cast(tensor, tf.float32) if tensor.dtype in (tf.float16, tf.bfloat16) else tensor)
+                low_precision = keras.backend.standardize_dtype(tensor.dtype) in ("float16", "bfloat16")
+                outputs.append(keras.ops.cast(tensor, "float32") if low_precision else tensor)
         return outputs
 
 
@@ -196,7 +195,9 @@ class ActivationStatistics(ProbeCallback):
     models with a custom `train_step`, several inputs or outputs given as lists or dicts,
     integer inputs (`Embedding`), recurrent, convolution, attention, normalization, dropout
     and preprocessing layers, frozen layers, the `mixed_float16` policy (histograms of float32
-    casts of the float16 outputs) and `tf.distribute` strategies. The activations are those of
+    casts of the float16 outputs) and `tf.distribute` strategies; on Keras's TensorFlow and JAX
+    backends (on JAX, jitted with JAX, with no TensorFlow tracing of the model; another backend
+    is refused with a ValueError when the callback is made). The activations are those of
     inference (`training=False`): dropout and random augmentation are off, batch normalization
     uses its moving statistics.
 
@@ -243,6 +244,7 @@ class ActivationStatistics(ProbeCallback):
     def __init__(self, log_dir, probe_x, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         owner = type(self).__name__
+        backends.check_backend(owner)
         if isinstance(probe_x, tf.data.Dataset):
             probe_x, _ = from_dataset(probe_x, owner)
         self.probe_x = checked_probe(probe_x, "probe_x", owner)
@@ -257,9 +259,9 @@ class ActivationStatistics(ProbeCallback):
         self._probe = fitted_probe(self.model, self.probe_x, owner)
         check_finite(owner, probe_x=self._probe)
         self._recorder = ActivationRecorder(self.model)
-        self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model))
-        shapes = [(tuple(output.shape), output.dtype.size) for output in self._forward.structured_outputs]
-        check_memory(owner, self._probe, shapes)
+        self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model),
+                              model=self.model)
+        check_memory(owner, self._probe, backends.output_specs(self._forward))
 
     def summarize(self, step):
         if self._forward is None:

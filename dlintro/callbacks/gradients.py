@@ -6,6 +6,7 @@ import tensorflow as tf
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
+from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
     all_finite,
@@ -67,7 +68,7 @@ def shared_range(arrays):
 def output_description(model, probe_x):
     """What the model outputs for `probe_x`, as text, for an error message (None if it cannot run)."""
     try:
-        outputs = model(keras.tree.map_structure(tf.constant, probe_x), training=False)
+        outputs = model(backends.to_backend(probe_x), training=False)
         return describe(keras.tree.map_structure(np.asarray, outputs))
     except Exception:  # noqa: BLE001: only for a message; the caller raises its own error
         return None
@@ -96,7 +97,8 @@ class GradientStatistics(ProbeCallback):
 
     What it works on: the same models as `ActivationStatistics` (Sequential, Functional,
     subclassed, custom `train_step`, lists and dicts of inputs and outputs, `Embedding`,
-    recurrent, convolution, attention layers, `mixed_float16`, `tf.distribute`). A "layer" of
+    recurrent, convolution, attention layers, `mixed_float16`, `tf.distribute`), on the TensorFlow
+    and JAX backends (on JAX, differentiated by `jax.grad`). A "layer" of
     the per-layer tags is the deepest layer that owns the weights, named by its path
     (`gradient_norm/encoder/dense_1` for a layer of a nested model `encoder`); a shared layer's
     weights are counted once. Frozen (non-trainable) weights get no gradient histogram. Under
@@ -132,6 +134,7 @@ class GradientStatistics(ProbeCallback):
     def __init__(self, log_dir, probe_x, probe_y=None, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         owner = type(self).__name__
+        backends.check_backend(owner)
         if isinstance(probe_x, tf.data.Dataset):
             if probe_y is not None:
                 raise ValueError(f"{owner}: give probe_y only with an array probe_x; "
@@ -161,9 +164,15 @@ class GradientStatistics(ProbeCallback):
         check_finite(owner, probe_x=x, probe_y=y)
         self._probe = (x, y)
         self._groups = weight_groups(model)
-        function = gradient_function(model, [weights for _, weights in self._groups])
+        groups = [weights for _, weights in self._groups]
         try:
-            self._gradients = trace(function, owner, x, y, expected=built_inputs(model))
+            if backends.on_jax():
+                # The loss scale is an argument: it changes while a mixed-precision model trains.
+                self._probe = (x, y, self._loss_scale())
+                self._gradients = trace(None, owner, *self._probe, expected=built_inputs(model), model=model,
+                                        pure=backends.jax_gradient_function(model, groups))
+            else:
+                self._gradients = trace(gradient_function(model, groups), owner, x, y, expected=built_inputs(model))
         except ValueError as error:
             outputs = output_description(model, x)
             if outputs is None:  # the model itself cannot run on probe_x
@@ -174,6 +183,12 @@ class GradientStatistics(ProbeCallback):
             ) from error.__cause__
         self._layout_written = False
 
+    def _loss_scale(self):
+        """The optimizer's loss scale now, as a float32 NumPy scalar (1 without loss scaling)."""
+        optimizer = getattr(self.model, "optimizer", None)
+        scale = optimizer.scale_loss(1.0) if hasattr(optimizer, "scale_loss") else 1.0
+        return np.float32(keras.ops.convert_to_numpy(scale))
+
     def summarize(self, step):
         if self._gradients is None:
             self.prepare()
@@ -182,6 +197,8 @@ class GradientStatistics(ProbeCallback):
                 custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
             )
             self._layout_written = True
+        if backends.on_jax():
+            self._probe = (*self._probe[:2], self._loss_scale())
         per_layer = [
             list(zip(weights, map(np.asarray, gradients)))
             for (_, weights), gradients in zip(self._groups, self._gradients(*self._probe))

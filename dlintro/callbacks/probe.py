@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from dlintro.callbacks import background
+from dlintro.callbacks import background, backends
 from dlintro.callbacks.pictures import rgb_copy
 
 
@@ -253,16 +253,21 @@ def check_batch(owner, **probes):
         raise ValueError(f"{owner}: every probe array needs the same number of examples (at least 1); given {given}")
 
 
-def trace(function, owner, *probes, expected=None):
-    """`function` traced once for the probes' exact shapes and dtypes: a concrete function.
+def trace(function, owner, *probes, expected=None, model=None, pure=None):
+    """`function` traced once for the probes' exact shapes and dtypes, called on the probes.
 
-    Tracing once, for one input signature, and calling the concrete function afterwards means
-    TensorFlow never retraces it, so it never prints a retracing warning, however many models a
-    process trains. An error while tracing (the model cannot take the probe) becomes a
-    ValueError that names the given probes and, when known, what the model expects.
+    On TensorFlow, a concrete function: tracing once, for one input signature, and calling the
+    concrete function afterwards means TensorFlow never retraces it, so it never prints a
+    retracing warning, however many models a process trains. On JAX, a `JaxFunction` of
+    `model`'s variables and the probes: `pure` (by default `function` run in a stateless scope
+    of the model's variables), jitted. An error while tracing (the model cannot take the
+    probe) becomes a ValueError that names the given probes and, when known, what the model
+    expects.
     """
-    specs = keras.tree.map_structure(lambda array: tf.TensorSpec(array.shape, array.dtype), probes)
     try:
+        if backends.on_jax():
+            return backends.JaxFunction(model, pure or backends.stateless(model, function), *probes)
+        specs = keras.tree.map_structure(lambda array: tf.TensorSpec(array.shape, array.dtype), probes)
         # No AutoGraph, as in Keras's own train and test functions: the model's layers bring
         # their own graph code, and converting our wrappers' Python is needless and fragile.
         return tf.function(function, autograph=False).get_concrete_function(*specs)
@@ -299,7 +304,7 @@ def build_from_probe(model, probe, owner):
     if is_built(model):
         return model in _BUILT_FROM_PROBE
     try:
-        model(keras.tree.map_structure(tf.constant, probe), training=False)
+        model(backends.to_backend(probe), training=False)
     except Exception as error:  # noqa: BLE001: any failure here means the probe does not fit
         reason = str(error).strip().splitlines()
         raise ValueError(
