@@ -143,6 +143,8 @@ def test_the_rule_cannot_extinguish_a_conditioned_bell():
     assert bell > conditioned_bell and food < conditioned_food
     assert dog.predict(BELL_ALONE, verbose=0)[0, 0] == 1.0  # no extinction
     assert food_fires == [1.0] * 6 + [0.0]  # the seventh bell-only trial silences the food
+    # The closed form the text quotes agrees with the trials.
+    assert hebbian.food_silenced_after(config, conditioned_food) == 7
 
 
 def test_the_update_is_the_instar_rule_and_ojas_formula_with_a_0_1_output():
@@ -184,3 +186,27 @@ def test_extinction_trials_follow_the_conditioning_trials(tmp_path):
     assert metrics["bell_first_fires_at_trial"] == 6
     _, food = events.scalar_series(run, "weights/food")
     np.testing.assert_allclose(food[10:], [0.9**k for k in range(6)], rtol=1e-5)
+
+
+def test_text_numbers_are_the_runs_own(short_run):
+    from dlintro import texts
+
+    numbers = short_run["text_numbers"]
+    for part in texts.parts("hebbian").values():
+        texts.render(part, numbers)  # every placeholder is filled
+    runs = {path.name: events.load_run(path) for path in events.variant_dirs(short_run["run_dir"])}
+    for schedule in ("paired", "food_only", "bell_only"):
+        _, bell = events.scalar_series(runs[schedule], "weights/bell")
+        _, food = events.scalar_series(runs[schedule], "weights/food")
+        assert numbers[f"{schedule}_bell_weight"] == pytest.approx(bell[SHORT.trials])
+        assert numbers[f"{schedule}_food_weight"] == pytest.approx(food[SHORT.trials])
+    _, fires = events.scalar_series(runs["paired"], "fires/bell_alone")
+    assert numbers["paired_first_fires"] == int(np.argmax(fires)) == hebbian.first_firing_trial(SHORT)
+
+
+def test_text_says_so_when_the_bell_never_fires(tmp_path):
+    from dlintro import texts
+
+    summary = run_lesson("hebbian", hebbian.Config(trials=3), runs_root=tmp_path, out=lambda *_: None)
+    assert summary["claim"]["holds"] is False
+    assert summary["text_numbers"]["paired_first_fires"] == texts.MISSING

@@ -1,63 +1,6 @@
-"""Pavlov sounded a bell (or a metronome, or a buzzer) as his dogs were fed. The food alone made
-a dog salivate from the start; the bell alone did nothing. After enough meals with the bell,
-the **bell alone** made the dog salivate. Donald Hebb proposed (1949) how a nervous system
-could learn that: nothing new is wired in; a connection that is already there, from hearing
-the bell to salivating, becomes stronger when the cells on its two sides are active together.
-Synapses that strengthen with use were later measured (long-term potentiation, Bliss and
-Lømo, 1973). An artificial neuron's adjustable weight echoes that idea, but the weights of
-today's networks are set differently: by error-driven gradient descent, as in most of the
-other lessons, not by a Hebbian rule.
+"""Lesson hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it, by a Hebbian rule.
 
-Here the dog is one neuron with two inputs, *food* and *bell*, each 1 when present and 0 when
-not. Its drive is `w_food * food + w_bell * bell`; it **fires** (salivates, output 1) when the
-drive reaches a threshold, and otherwise stays silent (output 0). The food connection starts
-strong, at or above the threshold (1.0 against 0.5 by default); the bell connection starts
-weak, below it (0.1).
-
-The weights change by a **Hebbian rule**: a connection grows when the cell before it and the
-cell after it are active together ("cells that fire together wire together"), by an amount
-proportional to pre-synaptic times post-synaptic activity. No target, no error, no gradient:
-nothing tells the neuron what it should have done. Plain Hebb, `change = rate * post * pre`,
-only ever adds, so the weights would grow without end. The rule used here adds a decay that
-acts only when the neuron fires: `change = rate * post * (pre - weight)`, Grossberg's
-**instar** rule. A firing trial moves each weight a fraction `rate` of the way towards its
-input: towards 1 for an input that was there, towards 0 for one that was not; a silent trial
-changes nothing. (For an output that is only ever 0 or 1 this is also what Oja's rule,
-`rate * post * (pre - post * weight)`, gives, since then `post * post = post`; but Oja wrote
-his rule (1982) for a linear neuron, whose output is the weighted sum itself, and there it
-does something else: its weights converge to the first principal component of the inputs.)
-
-Three runs of the same neuron:
-
-- **paired**: bell and food together. The food makes the neuron fire, the bell is active at
-  the same time, so the bell connection grows, trial after trial, until the bell alone fires it
-  (from the sixth trial on, by default) and beyond, towards 1.
-- **food_only**: food without the bell. The neuron fires while the bell is silent, so the bell
-  connection decays, by a tenth of itself per trial at the default rate: from 0.1 to 0.004
-  after 30 trials.
-- **bell_only**: the bell without food. Too weak to fire the neuron, so nothing changes.
-
-So this rule does weaken a connection, but only when the neuron fires while that
-connection's input is silent. What it cannot do is *extinction*. Once conditioned, a bell
-without food fires the neuron by itself, so pre and post are active together and the rule
-strengthens the bell's link further, towards 1; it is the food's link, silent on those trials,
-that decays (with the default settings, seven bell-only trials after the 30 paired ones, the
-food alone no longer fires the neuron). Real dogs stop salivating at a bell that no longer brings food. That
-needs a signal that the expected food did not come, an error: the perceptron rule of the
-previous lesson learns from one, and so does the Rescorla-Wagner model of conditioning (1972).
-
-**What to look at in TensorBoard**
-
-- *Time Series*: `weights/bell` and `weights/food` over the trials, the three runs overlaid:
-  the bell connection climbs only in the paired run, sinks in the food-only run and stays
-  put in the bell-only run; the food connection stays strong.
-- *Time Series*: `response/bell_alone`, the drive that the bell alone would produce after each
-  trial, with `response/threshold` for reference, and `fires/bell_alone` (0 or 1): in the
-  paired run the bell crosses the threshold after a handful of trials.
-- *Time Series*: `response/trial`, the drive that each trial's own stimulus produces, after
-  that trial's update.
-- *Custom Scalars*: the two connections in one chart, and the bell-alone response against the
-  threshold in another.
+Its text (idea, what to look at, going deeper, terms) is in `dlintro/texts/en/hebbian.md`.
 """
 
 import dataclasses
@@ -72,7 +15,7 @@ from keras import ops
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
-from dlintro import datasets
+from dlintro import datasets, texts
 from dlintro.config import ConfigError, LessonConfig, Range
 from dlintro.exercises import Exercise
 from dlintro.rules import RuleLearner, step
@@ -290,6 +233,7 @@ def train(config, variant, log_dir):
     trials = _schedule(config, variant)
     bell_before = _bell_drive(model)
     bell_conditioned = bell_before
+    food_conditioned = config.food_weight
     first_firing = -1  # the first trial after which the bell alone fires; -1: none did
     with LoopLog(log_dir) as log:
         tf.summary.experimental.write_raw_pb(
@@ -305,6 +249,7 @@ def train(config, variant, log_dir):
                 first_firing = trial
             if trial == config.trials:
                 bell_conditioned = values["response/bell_alone"]
+                food_conditioned = values["weights/food"]
     food_weight, bell_weight = np.asarray(model.synapses.kernel).ravel()
     bell_after = _bell_drive(model)
     food_after = float(np.asarray(model.drive(FOOD_ALONE))[0, 0])
@@ -316,6 +261,7 @@ def train(config, variant, log_dir):
         "bell_fires_before": float(bell_before >= config.threshold),
         "bell_fires_after": float(bell_after >= config.threshold),
         "bell_response_conditioned": bell_conditioned,
+        "food_weight_conditioned": food_conditioned,
         "bell_first_fires_at_trial": first_firing,
         "food_fires_after": float(food_after >= config.threshold),
     }
@@ -346,6 +292,40 @@ def check(config, results):
         + "."
     )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+
+
+def food_silenced_after(config, food_weight):
+    """How many bell-only trials after conditioning silence the food alone, in closed form.
+
+    Once the bell alone fires the neuron, every bell-only trial fires it with the food absent,
+    so the food's weight decays by the factor `1 - rate` per trial: the food alone falls silent
+    at the first k with `food_weight * (1 - rate)^k < threshold`.
+    """
+    if config.learning_rate >= 1.0:
+        return 1  # one firing trial moves the absent food's weight all the way to 0
+    return math.floor(math.log(config.threshold / food_weight) / math.log(1.0 - config.learning_rate)) + 1
+
+
+def text_numbers(config, results):
+    """The run's numbers the lesson text (dlintro/texts/en/hebbian.md) fills in, by name."""
+    by_schedule = {variant.schedule: metrics for variant, metrics in results.items()}
+    paired = by_schedule["paired"]
+    numbers = {
+        "trials": config.trials,
+        "learning_rate": config.learning_rate,
+        "threshold": config.threshold,
+        "start_food_weight": config.food_weight,
+        "start_bell_weight": config.bell_weight,
+        # The trial after which the bell alone first fires; a dash when none of them did.
+        "paired_first_fires": paired["bell_first_fires_at_trial"] if paired["bell_first_fires_at_trial"] > 0 else texts.MISSING,
+        "food_silenced_after": food_silenced_after(config, paired["food_weight_conditioned"]),
+    }
+    # After the conditioning trials (the bell alone's drive is the bell's weight), before any
+    # extinction trials.
+    for schedule, metrics in by_schedule.items():
+        numbers[f"{schedule}_bell_weight"] = metrics["bell_response_conditioned"]
+        numbers[f"{schedule}_food_weight"] = metrics["food_weight_conditioned"]
+    return numbers
 
 
 # Exercises: predict, run, check.
@@ -419,12 +399,13 @@ EXERCISES = (
         ),
         check=_check_no_extinction,
         explanation=(
-            "Once conditioned, the bell alone fires the neuron, so on every bell-only trial pre "
-            "(bell) and post (firing) are active together and the instar rule moves the bell's "
-            "weight further towards 1: from 0.962 after the pairing to 0.995 after the 20 "
-            "bell-only trials. What decays is the food's weight, silent on those trials: "
-            "1.0 * 0.9^20 = 0.12, so the food alone stops firing the neuron after the 7th of them. "
-            "A dog extinguishes: it stops salivating at a bell that no longer brings food. Learning "
+            "Once conditioned, the bell alone fires the neuron, so on every bell-only trial the "
+            "pre-synaptic activity (the bell) and the post-synaptic activity (firing) are there "
+            "together, and the rule moves the bell's weight further towards 1 (the verdict shows by "
+            "how much). What decays is the food's weight, its input absent on those trials: by the "
+            "factor 0.9 per trial, 1.0 * 0.9^20 = 0.12 after the 20, so the food alone stops firing "
+            "the neuron after the 7th of them (0.9^7 = 0.48, below the threshold 0.5). A real dog "
+            "shows extinction: it stops salivating at a bell that no longer brings food. Learning "
             "that needs a signal that the expected food did not come, an error, as in the "
             "Rescorla-Wagner model (1972); this rule has no such signal."
         ),
