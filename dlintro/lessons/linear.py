@@ -43,10 +43,10 @@ QUICK = Config(steps=40, log_every=20)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("linear-weights", "The two weights rise together for a few steps, then creep along the valley to the least-squares answer.",
-         tag_filter="^weights/", shows=("weights/neuron/w1",)),
-    View("linear-loss-surface", "The path of the weights, from the start (circle) down the steep side, then along the valley to the answer (star).",
+    View("linear-loss-surface", "The loss over (w1, w2) and the path of the weights from the start (black dot) to the least squares answer (star): quickly down to the valley's floor, then slowly along it.",
          dashboard="images", tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True, size=(1300, 900)),
+    View("linear-weights", "The two weights after every step, from their random starting values to the least squares answer.",
+         tag_filter="^weights/", shows=("weights/neuron/w1",)),
 )
 
 
