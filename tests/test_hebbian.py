@@ -210,3 +210,10 @@ def test_text_says_so_when_the_bell_never_fires(tmp_path):
     summary = run_lesson("hebbian", hebbian.Config(trials=3), runs_root=tmp_path, out=lambda *_: None)
     assert summary["claim"]["holds"] is False
     assert summary["text_numbers"]["paired_first_fires"] == texts.MISSING
+
+
+def test_the_look_part_leads_with_the_first_view():
+    from dlintro import texts
+
+    first_bullet = texts.parts("hebbian")["look"].splitlines()[0]
+    assert f"`{hebbian.VIEWS[0].shows[0]}`" in first_bullet

@@ -142,3 +142,8 @@ def test_path_metrics_split_the_error_along_the_bowls_directions():
     assert metrics["start_error"] == pytest.approx(np.max(np.abs(steep + valley)))
     # Without the flips there are no overshoots.
     assert linear._path_metrics(np.abs(path - solution) + solution, solution)["steep_overshoots"] == 0
+
+
+def test_the_look_part_leads_with_the_first_view():
+    first_bullet = texts.parts("linear")["look"].splitlines()[0]
+    assert f"`{linear.VIEWS[0].shows[0]}`" in first_bullet

@@ -243,3 +243,22 @@ def test_the_rule_is_stochastic_gradient_descent_on_the_perceptron_criterion():
         if float(total[0, 0]) != 0.0:  # at a sum of exactly 0 the criterion has no slope
             np.testing.assert_allclose(kernel_after, start[0] - 0.5 * gradients[0], atol=1e-7)
             np.testing.assert_allclose(bias_after, start[1] - 0.5 * gradients[1], atol=1e-7)
+
+
+def test_the_views_select_their_runs_under_the_gate_ordered_names():
+    import re
+
+    from dlintro import texts
+
+    names = [variant.name for variant in perceptron.variants(perceptron.Config())]
+
+    def selected(view):
+        return [name for name in names if re.match(f"(?:{view.run_filter})", name)]
+
+    boundaries, network, accuracy = perceptron.VIEWS
+    assert selected(boundaries) == [perceptron.run_name(gate, "perceptron_rule") for gate in perceptron.GATES]
+    assert selected(network) == ["1-and-sigmoid_gradient", "5-xor-sigmoid_gradient"]
+    assert re.match(f"(?:{accuracy.run_filter})", "2-or-sigmoid_gradient/train")
+    # The look part leads with the first view's picture.
+    first_bullet = texts.parts("perceptron")["look"].splitlines()[0]
+    assert f"`{boundaries.shows[0]}`" in first_bullet and "perceptron_rule" in first_bullet
