@@ -217,3 +217,12 @@ def test_the_look_part_leads_with_the_first_view():
 
     first_bullet = texts.parts("hebbian")["look"].splitlines()[0]
     assert f"`{hebbian.VIEWS[0].shows[0]}`" in first_bullet
+
+
+@pytest.mark.parametrize(("changes", "expected"), [({"learning_rate": 1.0}, 1), ({"threshold": 1.5, "food_weight": 2.0}, -1)])
+def test_the_closed_form_handles_a_full_step_and_an_unreachable_threshold(tmp_path, changes, expected):
+    config = hebbian.Config(trials=5, **changes)
+    assert hebbian.first_firing_trial(config) == expected
+    metrics = hebbian.train(config, hebbian.Conditioning(name="paired", schedule="paired"), tmp_path)
+    assert metrics["bell_first_fires_at_trial"] == expected
+    hebbian.food_silenced_after(config, metrics["food_weight_conditioned"])  # no error either

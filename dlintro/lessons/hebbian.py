@@ -339,8 +339,13 @@ def first_firing_trial(config):
     Every paired trial fires the neuron (the food alone reaches the threshold), so each one
     moves the bell's weight a fraction `rate` of the way to 1: after n trials
     `1 - w_bell = (1 - w_bell_start) * (1 - rate)^n`. The bell fires once that weight reaches
-    the threshold, at the first n with `(1 - rate)^n <= (1 - threshold) / (1 - w_bell_start)`.
+    the threshold, at the first n with `(1 - rate)^n <= (1 - threshold) / (1 - w_bell_start)`;
+    -1 when no n does (a threshold the bell's weight cannot reach).
     """
+    if config.threshold > 1.0 or (config.threshold == 1.0 and config.learning_rate < 1.0):
+        return -1  # the bell's weight only approaches 1, so it never reaches such a threshold
+    if config.learning_rate >= 1.0:
+        return 1  # one paired trial moves the bell's weight all the way to 1
     ratio = (1.0 - config.threshold) / (1.0 - config.bell_weight)
     return math.ceil(math.log(ratio) / math.log(1.0 - config.learning_rate))
 
