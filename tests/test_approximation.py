@@ -28,7 +28,7 @@ def short_run(tmp_path_factory):
 
 
 def test_every_variant_logs_its_curve_pictures_and_losses(short_run):
-    names = ["linear-width_32", "tanh-width_01", "tanh-width_04", "tanh-width_32"]
+    names = ["width-0001-tanh", "width-0004-tanh", "width-0032-linear", "width-0032-tanh"]
     assert [path.name for path in events.variant_dirs(short_run["run_dir"])] == names
     for name in names:
         run = events.load_run(f"{short_run['run_dir']}/{name}")
@@ -49,7 +49,7 @@ def test_error_against_width_chart_has_the_width_as_its_x_axis(short_run):
     run = events.load_run(Path(short_run["run_dir"]) / "error_vs_width" / "tanh")
     widths, errors = events.scalar_series(run, "final_error_vs_width")
     assert widths == list(WIDTHS)
-    reported = [short_run["variants"][f"tanh-width_{w:02d}"]["metrics"]["val_error"] for w in WIDTHS]
+    reported = [short_run["variants"][f"width-{w:04d}-tanh"]["metrics"]["val_error"] for w in WIDTHS]
     np.testing.assert_allclose(errors, reported, rtol=1e-6)
     assert errors[0] >= 10 * errors[-1]
     # Its log10 twin reads as it opens, without a log axis: a fall of at least 1 is 10x.
@@ -67,11 +67,11 @@ def test_claim_numbers_in_summary(short_run):
     assert numbers["error_ratio_narrowest_over_widest"] >= 10
     assert numbers["linear_distance_from_line"] <= approximation.LINE_TOLERANCE
     # The linear net is no better than width 1 at the curve; it cannot bend at all.
-    assert numbers["val_error/linear-width_32"] > numbers["val_error/tanh-width_32"] * 10
+    assert numbers["val_error/width-0032-linear"] > numbers["val_error/width-0032-tanh"] * 10
 
 
 def test_linear_net_stays_straight_at_every_step_and_the_others_bend(short_run):
-    for name, straight in (("linear-width_32", True), ("tanh-width_32", False), ("tanh-width_04", False)):
+    for name, straight in (("width-0032-linear", True), ("width-0032-tanh", False), ("width-0004-tanh", False)):
         run = events.load_run(f"{short_run['run_dir']}/{name}")
         steps, distances = events.scalar_series(run, "fitted_curve/distance_from_line")
         assert steps == [0, 200, 400, 600]
@@ -118,3 +118,28 @@ def test_widths_must_increase():
         approximation.Config(widths=(8, 4))
     with pytest.raises(ConfigError):
         approximation.Config(widths=(8,))
+
+
+def test_runs_sort_by_width_whatever_the_widths():
+    # TensorBoard shows the runs' cards in name order: it must be width order.
+    config = approximation.Config(widths=(1, 2, 8, 32, 128, 1024))
+    names = [variant.name for variant in approximation.variants(config)]
+    assert sorted(names) == ["width-0001-tanh", "width-0002-tanh", "width-0008-tanh", "width-0032-tanh",
+                             "width-0128-tanh", "width-1024-linear", "width-1024-tanh"]
+
+
+def _results(errors):
+    nets = [approximation.Net(name=f"n{w}", hidden_activation="tanh", hidden_units=w) for w in errors]
+    results = {net: {"val_error": errors[net.hidden_units], "train_error": 0.0, "distance_from_line": 0.5} for net in nets}
+    linear = approximation.Net(name="lin", hidden_activation="linear", hidden_units=max(errors))
+    results[linear] = {"val_error": 0.5, "train_error": 0.5, "distance_from_line": 1e-6}
+    return results
+
+
+def test_the_verdict_says_rises_when_the_error_rises():
+    # A 2000-step run once printed "falls ... (0x lower)" for an error that rose.
+    rising = approximation.check(approximation.Config(), _results({1: 1e-3, 128: 4e-3}))
+    assert not rising.holds
+    assert "rises from 0.001 at width 1 to 0.004 at width 128 (4x higher" in rising.explanation
+    falling = approximation.check(approximation.Config(), _results({1: 0.5, 128: 5e-4}))
+    assert falling.holds and "falls from 0.5 at width 1 to 0.0005 at width 128 (1000x lower" in falling.explanation
