@@ -299,22 +299,22 @@ EXERCISES = (
             "Each ReLU unit adds one kink to the net's curve, where its weighted sum crosses 0, so a net "
             "of n units draws a broken line of at most n + 1 straight pieces, and more pieces can follow "
             "a curve more closely. ReLU is not a polynomial, so the universal approximation theorem covers "
-            "it. How much lower the widest net ends depends a lot on the random start: on seeds 0 to 9 the "
+            "it. How much lower the widest net ends depends a lot on the starting weights: on seeds 0 to 9 the "
             "factor ranged from under 10x to a few hundred times, because a ReLU unit whose kink ends "
-            "outside [-3, 3], or which is at 0 on every training point, adds nothing but a straight piece "
+            "outside [-3, 3], or which is at 0 on every point it learns from, adds nothing but a straight piece "
             "or nothing at all. The verdict gives this run's factor."
         ),
         quick={"widths": (1, 128)},
     ),
     Exercise(
         name="few_points",
-        question="With 10 training points instead of 200, does the 128-unit tanh net still draw the target curve between them?",
+        question="Learning from 10 points instead of 200, does the 128-unit tanh net still draw the target curve between them?",
         changes={"train_points": 10, "widths": (8, 128)},
         keep=_bends,
-        expected=f"No: its error on the held-out points ends at least {FEW_POINTS_FACTOR}x above its error on the 10 training points.",
+        expected=f"No: its error on the held-out points ends at least {FEW_POINTS_FACTOR}x above its error on the 10 points it learned from.",
         check=_check_few_points,
         explanation=(
-            "The net learns only from its training points. With 10 points about 0.6 apart, and a target "
+            "The net learns only from the points it is given. With 10 points about 0.6 apart, and a target "
             "that waves up and down about every 1.3, many different curves pass close to all 10 points, "
             "and training picks one that need not follow the target in the gaps. A 128-unit net has far "
             "more weights than 10 points can pin down, so it can go through the points and still miss the "
