@@ -20,8 +20,8 @@ from dlintro.views import View
 
 TITLE = "approximation: one wide enough hidden layer fits any curve; a linear one draws a line"
 CLAIM = (
-    "The widest net with a non-linear hidden activation (tanh by default) ends with a "
-    "validation error at least 10x below the narrowest one's, and the net with a linear hidden "
+    "The widest net with a non-linear hidden activation (tanh by default) ends with an "
+    "error on held-out points at least 10x below the narrowest one's, and the net with a linear hidden "
     "activation stays a straight line (within 1e-5 of one, relative to the target's spread)."
 )
 
@@ -53,9 +53,9 @@ QUICK = Config(epochs=300, log_every=150, widths=(1, 32))
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("approximation-curves", "The fitted curve (orange) against the target (grey), one card per net: one step at width 1, the target itself at 32 and 128.",
+    View("approximation-curves", "The fitted curve (orange) against the target (grey), one card per net in width order: one S-shaped rise at width 1, close to the target at 32 and 128; the linear net a straight line.",
          tag_filter="^fitted_curve$", shows=("fitted_curve",), size=(1600, 1300)),
-    View("approximation-error-vs-width", "log10 of the final error against the hidden width (on the x axis): about 3 lower (1000x) from width 1 to 32, a little higher at 128 (training not finished).",
+    View("approximation-error-vs-width", "log10 of the final error on the held-out points against the hidden width (on the x axis): about 3 lower (1000x) from width 1 to 32, a little higher at 128 (its steps overshoot; see the text).",
          tag_filter="^log10_final_error_vs_width$", run_filter="error_vs_width/", shows=("log10_final_error_vs_width",),
          full_size=True),
 )
@@ -299,10 +299,9 @@ EXERCISES = (
             "Each ReLU unit adds one kink to the net's curve, where its weighted sum crosses 0, so a net "
             "of n units draws a broken line of at most n + 1 straight pieces, and more pieces can follow "
             "a curve more closely. ReLU is not a polynomial, so the universal approximation theorem covers "
-            "it. How much lower the widest net ends depends a lot on the starting weights: on seeds 0 to 9 the "
-            "factor ranged from under 10x to a few hundred times, because a ReLU unit whose kink ends "
-            "outside [-3, 3], or which is at 0 on every point it learns from, adds nothing but a straight piece "
-            "or nothing at all. The verdict gives this run's factor."
+            "it. How much lower the widest net ends varies a lot with the starting weights (the verdict "
+            "gives this run's factor): a ReLU unit whose kink ends outside [-3, 3] adds only a straight "
+            "piece, and one that is at 0 on every point it learns from adds nothing at all."
         ),
         quick={"widths": (1, 128)},
     ),
@@ -314,12 +313,12 @@ EXERCISES = (
         expected=f"No: its error on the held-out points ends at least {FEW_POINTS_FACTOR}x above its error on the 10 points it learned from.",
         check=_check_few_points,
         explanation=(
-            "The net learns only from the points it is given. With 10 points about 0.6 apart, and a target "
+            "The net learns only from the points it is given. With 10 random points, on average 0.6 apart, and a target "
             "that waves up and down about every 1.3, many different curves pass close to all 10 points, "
             "and training picks one that need not follow the target in the gaps. A 128-unit net has far "
             "more weights than 10 points can pin down, so it can go through the points and still miss the "
-            "curve between them; `fitted_curve` shows where. On seeds 0 to 9 the factor was above 5x on "
-            "every seed, and above 100x on most."
+            "curve between them; `fitted_curve` shows where. How far above varies a lot with where the 10 "
+            "random points fall (the verdict gives this run's factor)."
         ),
     ),
     Exercise(
