@@ -167,7 +167,7 @@ def test_a_run_shows_its_own_numbers_not_the_default_runs(tmp_path):
     lesson = lessons.load("xor")
     summary = run_lesson("xor", lesson.QUICK.__class__(**{**lesson.QUICK.__dict__, "seed": 3}),
                          runs_root=tmp_path, out=lambda *_: None)
-    _, shown = events.tensor_series(Path(summary["run_dir"]), "lesson")
+    _, shown = events.tensor_series(events.load_run(Path(summary["run_dir"])), "lesson")
     shown = shown[-1].item().decode()
     own = texts.lesson_markdown("xor", summary["text_numbers"])
     assert own in shown
