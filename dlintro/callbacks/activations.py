@@ -18,6 +18,7 @@ from dlintro.callbacks.probe import (
     from_dataset,
     layer_tree,
     trace,
+    traced_for,
 )
 from dlintro.callbacks.summaries import Summaries
 
@@ -90,9 +91,12 @@ def check_memory(owner, probe, outputs):
 
     `outputs` gives (shape, bytes per value) of every recorded output for the whole probe: all
     of them are held at once, and the largest also in float64 while its statistics are worked
-    out. The message says how many examples fit.
+    out; outputs of a size unknown when traced are left out. The message says how many
+    examples fit.
     """
     budget = available_memory()
+    # An output whose size tracing cannot tell (a text layer's, by the vocabulary) is not counted.
+    outputs = [(shape, width) for shape, width in outputs if None not in shape]
     if budget is None or not outputs:
         return
     budget //= 2
@@ -251,6 +255,7 @@ class ActivationStatistics(ProbeCallback):
         self._recorder = None
         self._forward = None
         self._probe = None
+        self._traced_for = None
 
     def prepare(self):
         """Checks the probe against the model and traces the recording forward pass once."""
@@ -258,9 +263,12 @@ class ActivationStatistics(ProbeCallback):
         self.defer_start = build_from_probe(self.model, fitted_probe(self.model, self.probe_x, owner), owner)
         self._probe = fitted_probe(self.model, self.probe_x, owner)
         check_finite(owner, probe_x=self._probe)
-        self._recorder = ActivationRecorder(self.model)
-        self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model),
-                              model=self.model)
+        key = traced_for(self.model, self._probe)
+        if key != self._traced_for:  # a later `fit` of the same model and probe reuses the trace
+            self._recorder = ActivationRecorder(self.model)
+            self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model),
+                                  model=self.model)
+            self._traced_for = key
         check_memory(owner, self._probe, backends.output_specs(self._forward))
 
     def summarize(self, step):
