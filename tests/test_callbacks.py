@@ -100,3 +100,22 @@ def test_training_fit_sets_passes_per_epoch_on_every_callback_and_shifts_their_s
         assert callback.passes_per_epoch == 3
         first = [] if tag.startswith("train/") else [0]
         assert logged_steps(tmp_path, tag) == [*first, 3, 6], tag
+
+
+def test_a_second_fit_reuses_the_traced_probe_functions_and_logs_alike(tmp_path):
+    x, y = tiny_data()
+    keras.utils.set_random_seed(0)
+    model = tiny_classifier()
+    activations, gradients = ActivationStatistics(tmp_path / "a", x), GradientStatistics(tmp_path / "a", x, y)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[activations, gradients])
+    traced = activations._forward, gradients._gradients
+    # The second fit, logged by the same callbacks (reusing their traces) and by fresh ones.
+    fresh = [ActivationStatistics(tmp_path / "b", x), GradientStatistics(tmp_path / "b", x, y)]
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[activations, gradients, *fresh])
+    assert (activations._forward, gradients._gradients) == traced
+    reused, recomputed = events.load_run(tmp_path / "a"), events.load_run(tmp_path / "b")
+    for tag in ("activation_mean/hidden", "gradient_norm/hidden"):
+        steps, values = events.scalar_series(reused, tag)
+        assert sorted(steps) == [0, 0, 1, 1]
+        for step, value in zip(*events.scalar_series(recomputed, tag)):
+            assert any(np.isclose(value, logged, rtol=1e-6) for at, logged in zip(steps, values) if at == step), tag

@@ -21,6 +21,7 @@ from dlintro.callbacks.probe import (
     from_dataset,
     gradient_function,
     trace,
+    traced_for,
     weight_groups,
 )
 from dlintro.callbacks.summaries import Summaries
@@ -149,6 +150,7 @@ class GradientStatistics(ProbeCallback):
         self.probe_y = checked_probe(probe_y, "probe_y", owner)
         self._gradients = None
         self._groups = None
+        self._traced_for = None
 
     def prepare(self):
         """Checks the probes and the loss, and traces the gradient computation once."""
@@ -163,6 +165,12 @@ class GradientStatistics(ProbeCallback):
         check_batch(owner, probe_x=self.probe_x, probe_y=self.probe_y)
         check_finite(owner, probe_x=x, probe_y=y)
         self._probe = (x, y)
+        self._layout_written = False
+        key = (traced_for(model, x, y), id(model.loss), id(getattr(model, "optimizer", None)))
+        if key == self._traced_for:  # a later `fit` of the same model, loss and probes reuses the trace
+            if backends.on_jax():
+                self._probe = (x, y, self._loss_scale())
+            return
         self._groups = weight_groups(model)
         groups = [weights for _, weights in self._groups]
         try:
@@ -181,7 +189,7 @@ class GradientStatistics(ProbeCallback):
                 f"{owner}: the loss cannot take probe_y: expected targets for the outputs "
                 f"{outputs}, given {describe(y)} ({error.__cause__})"
             ) from error.__cause__
-        self._layout_written = False
+        self._traced_for = key
 
     def _loss_scale(self):
         """The optimizer's loss scale now, as a float32 NumPy scalar (1 without loss scaling)."""

@@ -283,6 +283,18 @@ def trace(function, owner, *probes, expected=None, model=None, pure=None):
         ) from error
 
 
+def traced_for(model, *probes):
+    """What a traced probe function depends on: the model, its variables and the probes' signature.
+
+    A callback keeps its traced function from one `fit` to the next while this stays the same,
+    so that a second `fit` (more epochs, a new learning rate) does not pay the tracing again.
+    """
+    signature = [(tuple(np.shape(array)), str(np.asarray(array).dtype)) for array in keras.tree.flatten(probes)]
+    return (id(model), keras.backend.backend(), tuple(id(variable) for variable in model.variables),
+            tuple(id(variable) for variable in model.trainable_variables),
+            repr(keras.tree.map_structure(lambda _: None, probes)), tuple(signature))
+
+
 def is_built(model):
     """Whether the model and all its layers have their weights (Keras builds some only at the first batch)."""
     return model.built and all(layer.built for layer in model._flatten_layers())
