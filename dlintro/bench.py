@@ -145,6 +145,97 @@ def print_zoo_reporting_overhead(repeats):
     print()
 
 
+def applications_reporting_cost(repeats, names=("MobileNetV2", "ResNet50"), epochs=2, probe_size=64):
+    """Seconds to fit keras.applications models with no callbacks, Keras's TensorBoard, and dlintro's three.
+
+    Each model (weights=None, 32x32 inputs, 10 classes) fits `epochs` epochs of 256 random
+    examples in batches of 64. Keras's callback writes weight histograms every epoch
+    (`histogram_freq=1`); dlintro's `TensorBoard`, `ActivationStatistics` and
+    `GradientStatistics` (probe: the first `probe_size` examples) add activation and gradient
+    histograms of every layer. Returns {model: {kind: {"fit": s, "epoch": s, "setup": s}}},
+    medians: "epoch" is the last epoch's time (the callbacks' steady cost per epoch), "setup"
+    the probe callbacks' checking and tracing at the start of training (their step 0 included).
+    """
+    import keras
+    import numpy as np
+
+    from dlintro.callbacks import ActivationStatistics, GradientStatistics, TensorBoard
+    from dlintro.callbacks.probe import ProbeCallback
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((256, 32, 32, 3), dtype=np.float32), rng.integers(0, 10, 256)
+
+    class Clock(keras.callbacks.Callback):
+        """Epoch ends, and the time the probe callbacks spend before the first batch trains."""
+
+        def __init__(self, probes):
+            super().__init__()
+            self.probes, self.setup, self.ends = probes, 0.0, []
+
+        def on_train_begin(self, logs=None):
+            self.ends = [time.perf_counter()]
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    def timed(hook):
+        def run(self, *arguments, **kwargs):
+            started = time.perf_counter()
+            try:
+                return hook(self, *arguments, **kwargs)
+            finally:
+                if getattr(self, "_bench_clock", None) is not None:
+                    self._bench_clock.setup += time.perf_counter() - started
+        return run
+
+    def train(name, kind, log_dir):
+        keras.utils.set_random_seed(0)
+        model = getattr(keras.applications, name)(input_shape=(32, 32, 3), weights=None, classes=10)
+        model.compile("adam", "sparse_categorical_crossentropy")
+        probes = [ActivationStatistics(log_dir, x[:probe_size]), GradientStatistics(log_dir, x[:probe_size], y[:probe_size])]
+        clock = Clock(probes)
+        callbacks = {"none": [], "keras": [keras.callbacks.TensorBoard(log_dir, histogram_freq=1)],
+                     "dlintro": [TensorBoard(log_dir), *probes]}[kind]
+        for probe in probes:
+            probe._bench_clock = clock if kind == "dlintro" else None
+        started = time.perf_counter()
+        model.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=[*callbacks, clock])
+        return {"fit": time.perf_counter() - started, "epoch": clock.ends[-1] - clock.ends[-2], "setup": clock.setup}
+
+    # The set-up is the probe callbacks' `on_train_begin` and their step 0 at the first batch.
+    originals = ProbeCallback.on_train_begin, ProbeCallback.on_train_batch_begin
+    ProbeCallback.on_train_begin, ProbeCallback.on_train_batch_begin = map(timed, originals)
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            for name in names:
+                runs = {"none": [], "keras": [], "dlintro": []}
+                for index in range(repeats):
+                    for kind in runs:  # alternating, so that a busy machine slows all alike
+                        runs[kind].append(train(name, kind, f"{scratch}/{name}-{kind}-{index}"))
+                results[name] = {kind: {part: statistics.median(run[part] for run in values) for part in values[0]}
+                                 for kind, values in runs.items()}
+    finally:
+        ProbeCallback.on_train_begin, ProbeCallback.on_train_batch_begin = originals
+    return results
+
+
+def print_applications_reporting_cost(repeats):
+    """Prints `applications_reporting_cost` as a Markdown table."""
+    results = applications_reporting_cost(repeats)
+    print(f"## Cost of the reporting on keras.applications models (32x32, 2 epochs of 256 examples; "
+          f"median of {repeats})\n")
+    print("| model | no callbacks: fit / last epoch (s) | Keras TensorBoard, histogram_freq=1 (s) "
+          "| dlintro's three (s) | dlintro set-up (s) | per-epoch ratio | whole-fit ratio |\n"
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, kinds in results.items():
+        none, keras_, ours = kinds["none"], kinds["keras"], kinds["dlintro"]
+        print(f"| {name} | {none['fit']:.1f} / {none['epoch']:.2f} | {keras_['fit']:.1f} / {keras_['epoch']:.2f} "
+              f"| {ours['fit']:.1f} / {ours['epoch']:.2f} | {ours['setup']:.1f} "
+              f"| {ours['epoch'] / keras_['epoch']:.2f}x | {ours['fit'] / keras_['fit']:.2f}x |")
+    print()
+
+
 def starts_per_second(starts=100, epochs=None, one_by_one=False, hidden_units=2, optimizer="adam"):
     """Random XOR starts trained per second: all in one ensemble model, or one model and `fit` each.
 
@@ -222,6 +313,7 @@ def main(argv=None):
     print(f"| **ratio** | **{full / bare:.2f}x** |\n")
 
     print_zoo_reporting_overhead(args.repeats)
+    print_applications_reporting_cost(args.repeats)
 
     together = starts_per_second(starts=100, one_by_one=False)
     apart = starts_per_second(starts=3, one_by_one=True)
