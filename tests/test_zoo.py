@@ -211,9 +211,15 @@ def jit_compiled():
     return compiled(model, jit_compile=True, steps_per_execution=2), floats(6), labels()
 
 
+def mobilenet_v2():
+    """A keras.applications model no one here wrote: MobileNetV2, narrow, 32x32, untrained."""
+    model = keras.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35, weights=None, classes=3)
+    return compiled(model, "sparse_categorical_crossentropy"), floats(32, 32, 3), rng.integers(0, 3, SAMPLES)
+
+
 ZOO = [mlp_with_input, mlp_without_input, convnet, nested_encoder, shared_layer, subclassed,
        custom_train_step, dict_inputs_and_outputs, list_inputs_and_outputs, embedding_lstm,
-       embedding_conv1d, gru, attention, frozen_base, mixed_float16, string_input, jit_compiled]
+       embedding_conv1d, gru, attention, frozen_base, mixed_float16, string_input, jit_compiled, mobilenet_v2]
 # Layers called more than once, and how often: one activation histogram per call.
 CALLS = {"shared": 2}
 
@@ -240,26 +246,26 @@ def looks_inside(layer):
     return isinstance(layer, keras.Model) or not type(layer).__module__.startswith("keras")
 
 
-def output_size(model, path, x):
-    """Values in the output of the layer at `path` on `x`, computed apart from the callbacks."""
+def output_sizes(model, x):
+    """{path: values in the output of the layer at `path`} on `x`, computed apart from the callbacks."""
     outputs = {}
 
-    def keep(layer_path, layer):
-        original = layer.call
-
+    def keep(layer_path, original):
         def call(*args, **kwargs):
             result = original(*args, **kwargs)
             outputs.setdefault(layer_path, int(np.prod(result.shape)))
             return result
         return call
 
-    layer = dict(reported_layers(model))[path]
-    object.__setattr__(layer, "call", keep(path, layer))
+    layers = [(path, layer) for path, layer in reported_layers(model) if "call" not in layer.__dict__]
+    for path, layer in layers:
+        object.__setattr__(layer, "call", keep(path, layer.call))
     try:
         model(x, training=False)
     finally:
-        object.__delattr__(layer, "call")
-    return outputs[path]
+        for _, layer in layers:
+            object.__delattr__(layer, "call")
+    return outputs
 
 
 def train_with_callbacks(build, log_dir):
@@ -288,14 +294,17 @@ def test_every_layer_and_weight_of_the_zoo_is_reported(build, tmp_path):
     run = events.load_run(tmp_path)
     histograms = {tag for tag in events.tags(run) if events.plugin_of(run, tag) == "histograms"}
 
-    activations = {}
+    activations, sizes = {}, output_sizes(model, probe_x)
     for path, layer in reported_layers(model):
         calls = CALLS.get(layer.name, 1)
-        size = output_size(model, path, probe_x) if calls == 1 else PROBE * 3  # the shared Dense(3)
+        size = sizes[path] if calls == 1 else PROBE * 3  # the shared Dense(3)
         for call in range(1, calls + 1):
             activations[f"activations/{path}" if calls == 1 else f"activations/{path}/call_{call}"] = size
     assert {tag for tag in histograms if tag.startswith("activations/")} == set(activations)
     assert_finite_histograms(run, activations, activations)
+    # Every ReLU layer (MobileNetV2's ReLU(6.0) among them) has its dead share.
+    relus = {path for path, layer in reported_layers(model) if isinstance(layer, keras.layers.ReLU)}
+    assert relus <= {tag.removeprefix("dead_share/") for tag in events.tags(run)}
 
     gradients = {f"gradients/{weight.path}": int(np.prod(weight.shape)) for weight in model.trainable_weights}
     assert {tag for tag in histograms if tag.startswith("gradients/")} == set(gradients)
