@@ -18,6 +18,12 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+# The tests also run the callbacks on Keras's JAX backend; lessons do not need JAX.
+JAX_INSTALLED := $(VENV)/.installed-jax
+$(JAX_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[jax]'
+	touch $(JAX_INSTALLED)
+
 setup: $(INSTALLED)
 
 list: $(INSTALLED)
@@ -33,7 +39,7 @@ exercises-%: $(INSTALLED)
 
 lessons: $(addprefix lesson-,$(LESSONS))
 
-test: $(INSTALLED)
+test: $(JAX_INSTALLED)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # make tensorboard LESSON=xor: the newest completed run of one lesson; make tensorboard: of each

@@ -69,6 +69,34 @@ def reporting_overhead(repeats):
     return statistics.median(bare), statistics.median(full)
 
 
+def feeding_cost(repeats, epochs=600, log_every=50):
+    """Median seconds for `epochs` passes over the four XOR points: one Keras epoch a pass, and
+    `dlintro.training.fit`'s `log_every` passes per Keras epoch (neither with any callback)."""
+    from dlintro import datasets
+    from dlintro.lessons import xor
+    from dlintro.training import fit, seed_everything
+
+    x, y = datasets.gates("xor")
+
+    def train(chunked, log_dir):
+        seed_everything(0)
+        model = xor.xor_network()
+        started = time.perf_counter()
+        if chunked:
+            fit(model, x, y, log_dir=log_dir, epochs=epochs, log_every=log_every, report=False)
+        else:
+            model.fit(x, y, epochs=epochs, batch_size=len(x), verbose=0)
+        return time.perf_counter() - started
+
+    plain, chunked = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        train(True, f"{scratch}/warm-up")
+        for index in range(repeats):
+            plain.append(train(False, None))
+            chunked.append(train(True, f"{scratch}/chunked-{index}"))
+    return statistics.median(plain), statistics.median(chunked)
+
+
 def zoo_models():
     """Two small models of the callback tests' zoo, with random data: a convnet and an LSTM."""
     import keras
@@ -302,6 +330,13 @@ def main(argv=None):
                     slowest = max(slowest, seconds)
                     print(f"| {name} | {exercise} | {seconds:.1f} |", flush=True)
         print(f"| **slowest** | | **{slowest:.1f}** |\n")
+
+    plain, chunked = feeding_cost(args.repeats)
+    print(f"## Feeding small data (600 passes over the four XOR points, no callbacks; median of {args.repeats})\n")
+    print("| how | seconds | per pass |\n| --- | ---: | ---: |")
+    print(f"| Keras `fit`, one epoch a pass | {plain:.2f} | {plain / 600 * 1000:.1f} ms |")
+    print(f"| `dlintro.training.fit`, 50 passes a Keras epoch | {chunked:.2f} | {chunked / 600 * 1000:.2f} ms |")
+    print(f"| **speed-up** | **{plain / chunked:.0f}x** | |\n")
 
     # A run takes about a second and the machine's noise is a tenth of that: three times the
     # repeats, alternating, keep the ratio steady from one `make bench` to the next.

@@ -2,7 +2,8 @@
 
 Every lesson is a module here with the same small face:
 
-- its docstring: the explanation, in Markdown (shown in TensorBoard's Text dashboard);
+- its text, in `dlintro/texts/<lang>/<name>.md` (`dlintro.texts`): the idea, what to look at,
+  going deeper and the terms it introduces, shown in TensorBoard's Text dashboard;
 - `TITLE` and `CLAIM`: a one-line title and the claim the run checks;
 - `Config`: a frozen dataclass of hyperparameters with commented defaults (`dlintro.config`);
 - `QUICK`: a shrunken `Config` that still shows the lesson's phenomenon, for the tests;
@@ -12,10 +13,12 @@ Every lesson is a module here with the same small face:
 - `variants(config)`: the variants to train, one TensorBoard run each: instances of a frozen
   dataclass (a `dlintro.runs.Variant`) whose fields are the factory's arguments and its data;
 - `train(config, variant, log_dir)`: trains one variant, logs it, returns its final metrics;
+- `text_numbers(config, results)`: the run's numbers its text fills in, by name;
 - `check(config, results)`: decides the claim (a `Verdict`) from `results`, a dict from each
   variant to its metrics; it selects variants by their fields, never by their names.
 
-Adding a lesson is one new module with that face, its name in `NAMES`, and its test file.
+Adding a lesson is one new module with that face, its text file, its name in `NAMES`, and its
+test file.
 
 `dlintro.runner.run_lesson` drives that face the same way for every lesson. This module does
 not import TensorFlow, so listing lessons and refusing an unknown one are instant.
