@@ -71,8 +71,6 @@ def lesson_markdown(lesson, summary):
 def _lesson_text(summary):
     """The lesson's text with the run's numbers; a run that stopped early shows none of them."""
     numbers = summary.get("text_numbers") or {}
-    if not texts.path(summary["lesson"]).exists():  # TRANSITION: removed once every lesson has its file
-        return (lessons.load(summary["lesson"]).__doc__ or "").strip()
     if summary["status"] == "completed":
         return texts.lesson_markdown(summary["lesson"], numbers)
     note = (f"*This run {summary['status']} before its numbers were measured: "
@@ -209,7 +207,7 @@ def run_lesson(name, config=None, *, exercise=None, runs_root="runs", run_name=N
             verdict = (lesson.check if task is None else task.check)(config, results)
             summary["claim"].update(holds=bool(verdict.holds), verdict=verdict.explanation, numbers=verdict.numbers)
             if task is None:
-                summary["text_numbers"] = getattr(lesson, "text_numbers", lambda c, r: {})(config, results)
+                summary["text_numbers"] = lesson.text_numbers(config, results)
             if task is not None:
                 summary["exercise"].update(holds=bool(verdict.holds), numbers=verdict.numbers)
             summary["status"] = "completed"
