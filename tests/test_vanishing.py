@@ -75,10 +75,12 @@ def test_relu_learns_far_more_than_sigmoid_in_the_same_epochs(short_run):
     final = {}
     for name in ("sigmoid", "relu"):
         validation = events.load_run(f"{short_run['run_dir']}/{name}/validation")
-        final[name] = events.scalar_series(validation, "epoch_accuracy")[1][-1]
-    assert final["sigmoid"] < 0.2  # near chance for ten digits
-    assert final["relu"] >= final["sigmoid"] + 0.3
-    assert short_run["variants"]["relu"]["metrics"]["val_accuracy"] == pytest.approx(final["relu"])
+        final[name] = events.scalar_series(validation, "epoch_accuracy")[1]
+    assert final["sigmoid"].max() < 0.2  # near chance for ten digits
+    assert final["relu"].max() >= final["sigmoid"].max() + 0.3
+    metrics = short_run["variants"]["relu"]["metrics"]
+    assert metrics["val_accuracy"] == pytest.approx(final["relu"][-1])
+    assert metrics["best_val_accuracy"] == pytest.approx(final["relu"].max())
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -164,6 +166,87 @@ def test_activation_functions_picture_once_per_run(short_run):
     assert peaks["sigmoid"] == pytest.approx(0.25) and peaks["tanh"] == pytest.approx(1.0) and peaks["relu"] == 1.0
 
 
-def test_views_name_logged_tags():
+def test_views_name_logged_tags_and_lead_with_the_gradient_staircase():
     tags = " ".join(view.tag_filter for view in vanishing.VIEWS)
     assert "activation_functions" in tags and "gradient_magnitude_log10" in tags
+    first = vanishing.VIEWS[0]
+    assert first.tag_filter == "^gradient_norm_bars$" and first.image_step == 0
+    # The caption names only the runs the view shows.
+    assert "tanh" not in first.caption and "tanh" not in first.run_filter
+
+
+def test_text_numbers_fill_the_text_and_match_the_logs(short_run):
+    from dlintro import texts
+
+    numbers = short_run["text_numbers"]
+    for part in texts.parts("vanishing").values():
+        texts.render(part, numbers)  # raises on a number the run did not give
+    assert numbers["sigmoid_first_over_last"] == short_run["claim"]["numbers"]["sigmoid_first_over_last"]
+    # The epoch at which validation accuracy first reaches 0.9, read back from the event files.
+    for name in ("sigmoid", "tanh", "relu"):
+        steps, accuracy = events.scalar_series(events.load_run(f"{short_run['run_dir']}/{name}/validation"), "epoch_accuracy")
+        reached = [step for step, value in zip(steps, accuracy) if value >= 0.9]
+        assert numbers[f"{name}_epoch_090"] == (reached[0] if reached else texts.MISSING)
+    assert numbers["sigmoid_epoch_090"] == texts.MISSING
+
+
+def test_sigmoid_differences_shrink_about_fourfold_per_layer(short_run):
+    # Sigmoid's slope is at most 0.25 and Glorot's weights keep a signal's size: each layer
+    # before the last divides the spread between examples by about four.
+    metrics = short_run["variants"]["sigmoid"]["metrics"]
+    assert 0.15 < metrics["spread_per_layer"] < 0.35
+
+
+def test_the_last_layers_smaller_shrink_is_float32_round_off():
+    # In float32 the last sigmoid layer shrinks the spread less than the others; the same
+    # weights in float64 shrink it about fourfold there too: the differences do not level off.
+    import keras
+
+    (x_train, _), _ = datasets.digits(validation_points=500, seed=0)
+    keras.utils.set_random_seed(0)
+    model = vanishing.deep_network("sigmoid")
+    single = vanishing._spread_across_examples(model, x_train[:64])
+    values, double = x_train[:64].astype(np.float64), []
+    for index in range(1, 11):
+        kernel, bias = (np.asarray(weight, dtype=np.float64) for weight in model.get_layer(f"hidden_{index:02d}").get_weights())
+        values = 1 / (1 + np.exp(-(values @ kernel + bias)))
+        double.append(float(np.mean(np.std(values, axis=0))))
+    assert single[-1] / single[-2] > 0.3
+    assert 0.15 < double[-1] / double[-2] < 0.3
+    np.testing.assert_allclose(single[:5], double[:5], rtol=1e-3)
+
+
+def initial_ratio(model, x, y):
+    """First hidden layer's gradient norm over the output layer's, with a plain GradientTape."""
+    with tf.GradientTape() as tape:
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x))
+    gradients = tape.gradient(loss, model.trainable_weights)
+    return float(tf.linalg.global_norm(gradients[:2]) / tf.linalg.global_norm(gradients[-2:]))
+
+
+def test_four_times_glorot_weights_make_the_sigmoid_gradient_fade_far_less():
+    import keras
+
+    (x_train, y_train), _ = datasets.digits(validation_points=500, seed=0)
+    ratios = {}
+    for scale in (1.0, 4.0):
+        keras.utils.set_random_seed(0)
+        ratios[scale] = initial_ratio(vanishing.deep_network("sigmoid", weight_scale=scale), x_train[:64], y_train[:64])
+    # The factor per layer is the weights times the slopes, not the slopes alone.
+    assert ratios[1.0] < 1e-5
+    assert 1e-4 < ratios[4.0] < 0.1 and ratios[4.0] > 100 * ratios[1.0]
+
+
+def test_four_times_he_weights_start_relu_at_a_finite_loss_that_then_overflows(tmp_path):
+    import keras
+
+    from dlintro.runs import Diverged
+    from dlintro.training import fit
+
+    (x_train, y_train), _ = datasets.digits(validation_points=500, seed=0)
+    keras.utils.set_random_seed(0)
+    model = vanishing.deep_network("relu", kernel_initializer="he_normal", weight_scale=4.0)
+    first_loss = float(model.compute_loss(x=x_train, y=y_train, y_pred=model(x_train)))
+    assert np.isfinite(first_loss) and first_loss > 1e3
+    with pytest.raises(Diverged):
+        fit(model, x_train, y_train, log_dir=tmp_path, epochs=2, log_every=1, batch_size=64, report=False)
