@@ -38,15 +38,15 @@ def test_every_variant_logs_curves_charts_and_pictures(short_run):
         for tag in ("gradient_norm/hidden_1", "gradient_norm/output", "dead_share/hidden_3"):
             assert events.plugin_of(run, tag) == "scalars"
         # The per-run Custom Scalars chart: its layout in train/, its tag in both runs, with
-        # the same values as Keras's own epoch_loss.
+        # the same values as Keras's cross-entropy without the L2 penalty.
         train = events.load_run(f"{run_dir}/{name}/train")
         assert events.plugin_of(train, "custom_scalars__config__") == "custom_scalars"
         for part in ("train", "validation"):
             part_run = events.load_run(f"{run_dir}/{name}/{part}")
             chart_steps, chart = events.scalar_series(part_run, f"train_vs_validation/{name}")
-            keras_steps, keras_loss = events.scalar_series(part_run, "epoch_loss")
+            keras_steps, cross_entropy = events.scalar_series(part_run, "epoch_cross_entropy")
             assert chart_steps == keras_steps
-            np.testing.assert_allclose(chart, keras_loss, rtol=1e-6)
+            np.testing.assert_allclose(chart, cross_entropy, rtol=1e-6)
     # Only early stopping stops early.
     assert curves(run_dir, "none")[0][-1] == 300
     assert curves(run_dir, "early_stopping")[0][-1] < 300
@@ -103,12 +103,24 @@ def test_the_verdict_numbers_are_the_logged_curves_last_values(short_run):
         assert metrics["train_accuracy"] == pytest.approx(train_accuracy[-1], rel=1e-6)
         assert metrics["val_accuracy"] == pytest.approx(validation_accuracy[-1], rel=1e-6)
     assert numbers["none_train_loss"] == pytest.approx(curves(run_dir, "none", "epoch_cross_entropy")[1][-1], rel=1e-6)
-    # Without the L2 penalty, the loss of the Custom Scalars chart is the same cross-entropy.
-    for name in ("none", "dropout"):
+    # The Custom Scalars chart ends where the verdict does, for the L2 run too.
+    for name in ("none", "dropout", "l2"):
         chart_steps, chart = events.scalar_series(
             events.load_run(f"{run_dir}/{name}/validation"), f"train_vs_validation/{name}"
         )
         assert numbers[f"{name}_val_loss"] == pytest.approx(chart[-1], rel=1e-6)
+
+
+def test_the_l2_chart_leaves_out_the_penalty_that_kerass_loss_includes(short_run):
+    # Keras's epoch_loss of the L2 run adds the penalty at every log point; the chart, like the
+    # verdict, is the cross-entropy alone, on the training and on the validation points.
+    for part in ("train", "validation"):
+        run = events.load_run(f"{short_run['run_dir']}/l2/{part}")
+        _, chart = events.scalar_series(run, "train_vs_validation/l2")
+        _, loss = events.scalar_series(run, "epoch_loss")
+        _, cross_entropy = events.scalar_series(run, "epoch_cross_entropy")
+        np.testing.assert_allclose(chart, cross_entropy, rtol=1e-6)
+        assert np.all(loss > chart + 1e-3), part
 
 
 def test_early_stopping_reports_its_restored_weights_while_its_curves_run_past_them(short_run):
@@ -208,3 +220,44 @@ def test_each_exercise_trains_one_variant_and_refuses_the_lessons_own_overfittin
         assert verdict.numbers[f"{variant.name}_val_over_min"] == pytest.approx(
             metrics["val_loss"] / metrics["min_val_loss"]
         )
+
+
+def test_point_losses_from_the_logits_average_to_kerass_cross_entropy():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = overfitting.wide_network(hidden_units=16, l2=1e-3)
+    (x, y), (x_val, y_val) = datasets.moons(train_points=40, validation_points=200, noise=0.3, seed=0)
+    model.fit(x, y, epochs=300, batch_size=40, verbose=0)
+    losses = overfitting.point_losses(model, x_val, y_val)
+    cross_entropy, accuracy = overfitting.cross_entropy_and_accuracy(model, x_val, y_val)
+    assert losses.mean() == pytest.approx(cross_entropy, rel=1e-4)
+    # A point is misclassified exactly when its loss is above ln 2.
+    assert np.mean(losses > np.log(2)) == pytest.approx(1 - accuracy, abs=1e-6)
+
+
+def test_scoring_prints_no_tensorflow_error_line(capfd):
+    # `evaluate` on NumPy arrays, under op determinism, prints an "E0000 ... NodeDef mentions
+    # attribute use_unbounded_threadpool" line; the lesson's scoring feeds a dataset instead.
+    from dlintro.training import seed_everything
+
+    seed_everything(0)
+    model = overfitting.wide_network(hidden_units=4)
+    (x, y), _ = datasets.moons(train_points=20, validation_points=10, noise=0.3, seed=0)
+    capfd.readouterr()
+    overfitting.cross_entropy_and_accuracy(model, x, y)
+    assert "use_unbounded_threadpool" not in capfd.readouterr().err
+    model.evaluate(x, y, batch_size=4096, verbose=0)  # the way that prints it: the check can fail
+    assert "use_unbounded_threadpool" in capfd.readouterr().err
+
+
+def test_text_numbers_fill_the_text(short_run):
+    from dlintro import texts
+
+    numbers = short_run["text_numbers"]
+    for part in texts.parts("overfitting").values():
+        texts.render(part, numbers)
+    metrics = short_run["variants"]["none"]["metrics"]
+    assert numbers["none_val_loss"] == metrics["val_loss"]
+    assert numbers["weights"] == overfitting.wide_network().count_params()
+    assert 0 <= numbers["none_pale_share"] < 1 and 0.5 < numbers["none_wrong_loss_share"] <= 1
