@@ -65,6 +65,9 @@ def written(log_dir):
 
 def built(name):
     """The zoo model `name`, built, with its data."""
+    # Layer names come from a per-process counter: start it afresh, as the JAX subprocess does,
+    # so that both backends name the layers alike whatever ran before in this process.
+    keras.utils.clear_session()
     keras.utils.set_random_seed(0)
     model, x, y = getattr(test_zoo, name)()
     model(keras.tree.map_structure(lambda array: array[:1], x))  # builds a lazily built model

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from dlintro import report
+from dlintro import report, texts
 from dlintro.lessons import xor
 from dlintro.runner import run_lesson
 
@@ -36,7 +36,9 @@ def test_report_names_every_variant_the_verdict_and_embeds_pictures(xor_run, cap
     for name in summary["variants"]:
         assert name in page
     assert "Holds." in page and summary["claim"]["verdict"] in page
-    assert "What to look at in TensorBoard" in page  # the lesson's explanation, read from its text tag
+    # The lesson's text, read from its text tag, in the order the learner reads it.
+    headings = [page.index(f">{texts.HEADINGS[part]}<") for part in ("core", "look", "deeper", "terms")]
+    assert headings == sorted(headings)
     assert "make lesson-xor EXERCISE=one_unit" in page  # the lesson's exercises
     pictures = embedded_pngs(page)
     # Loss curves, gradient norms, other curves, and the last decision boundary of each variant.
