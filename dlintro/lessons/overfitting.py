@@ -427,8 +427,8 @@ def _check_barely_climbs(chosen):
 EXERCISES = (
     Exercise(
         name="noise_free",
-        question="If the points carry no noise at all, does the unregularized net still overfit, its validation loss climbing while its training loss falls?",
-        changes={"noise": 0.0},
+        question="If the points carry no noise at all (200 of them, so that they cover both moons), does the unregularized net still overfit, its validation loss climbing while its training loss falls?",
+        changes={"noise": 0.0, "train_size": 200},
         keep=unregularized,
         expected="No: its training loss falls below 0.001, and its validation loss falls with it, to below 0.001, still at its lowest at the last log point, with every validation point on the right side.",
         check=_check_noise_free,
@@ -438,7 +438,10 @@ EXERCISES = (
             "so a border that puts every training point on its own side puts the new points there "
             "too. The net still grows as sure as it can, but no new point lies on the wrong side "
             "of its border to pay for that certainty. The many weights did not cause the climb on "
-            "their own: the noise they learned by heart did."
+            "their own: the noise they learned by heart did. The exercise takes 200 points because "
+            "100 can leave a stretch of a moon without any training point, where the border is "
+            "free to cut through and new points are lost even without noise: the lesson itself "
+            "with `--noise 0` shows whether your draw does."
         ),
         quick={"epochs": 200},
     ),
