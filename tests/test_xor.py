@@ -165,14 +165,14 @@ def test_the_three_corner_frame_shows_a_real_border_with_three_corners_right(sho
     # SHORT trains the same first 300 passes): 3 of 4 corners right, the outputs still off 0.5
     # by more than float32 rounding (a loss above ln 2 by more than 1e-6).
     (view,) = [view for view in xor.VIEWS if view.file == "xor-three-corners"]
-    assert view.image_step == 50 and view.run_filter == "xor-one_layer$"
+    # image_step counts log points (0 = untrained): the slider moves to the picture of pass 50.
+    image_steps, _ = events.tensor_series(events.load_run(f"{short_run['run_dir']}/xor-one_layer"), "decision_boundary")
+    assert image_steps[view.image_step] == 50 and view.run_filter == "xor-one_layer$"
     train = events.load_run(f"{short_run['run_dir']}/xor-one_layer/train")
     steps, accuracy = events.scalar_series(train, "epoch_accuracy")
     _, loss = events.scalar_series(train, "epoch_loss")
-    at = steps.index(view.image_step)
+    at = steps.index(50)
     assert accuracy[at] == 0.75 and loss[at] - np.log(2) > 1e-6
-    image_steps, _ = events.tensor_series(events.load_run(f"{short_run['run_dir']}/xor-one_layer"), "decision_boundary")
-    assert view.image_step in image_steps
     assert short_run["text_numbers"]["three_corner_example"] == "xor-one_layer at pass 50"
 
 

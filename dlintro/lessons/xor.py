@@ -49,7 +49,7 @@ VIEWS = (
          image_step=0),
     View("xor-three-corners", "The one-layer XOR net at pass 50: its straight border puts 3 of the 4 corners on their own side (75 %), in pale colours: its outputs are already close to 0.5.",
          tag_filter="^decision_boundary$", run_filter="xor-one_layer$", shows=("decision_boundary", "xor-one_layer"),
-         image_step=50),
+         image_step=1),  # the log point at pass 50 (log_every 50)
     View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
          dashboard="images", tag_filter="^network_map$", run_filter="xor-two_layer.*$",
          shows=("network_map", "xor-two_layer_nonlinear"), actual_size=True, size=(1500, 1700)),
