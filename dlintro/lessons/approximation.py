@@ -53,8 +53,9 @@ QUICK = Config(epochs=300, log_every=150, widths=(1, 32))
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("approximation-curves", "The fitted curve (orange) against the target (grey), one card per net in width order: one S-shaped rise at width 1, close to the target at 32 and 128; the linear net a straight line.",
-         tag_filter="^fitted_curve$", shows=("fitted_curve",), size=(1600, 1300)),
+    View("approximation-curves", "The fitted curve (orange) against the target (dark line), one card per net in width order: one S-shaped rise at width 1, close to the target at 32 and 128; the linear net a straight line.",
+         dashboard="images", tag_filter="^fitted_curve$", shows=("fitted_curve",),
+         size=(1600, 1300)),  # Images sorts cards by run name: width order
     View("approximation-error-vs-width", "log10 of the final error on the held-out points against the hidden width (on the x axis): about 3 lower (1000x) from width 1 to 32, a little higher at 128 (its steps overshoot; see the text).",
          tag_filter="^log10_final_error_vs_width$", run_filter="error_vs_width/", shows=("log10_final_error_vs_width",),
          full_size=True),

@@ -45,8 +45,8 @@ QUICK = Config(epochs=20, log_every=10)
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
     View("perceptron-boundaries", "The perceptron rule's line on each gate, in gate order: all four corners right on AND, OR, NAND and NOR; on XOR and XNOR at least one corner on the wrong side.",
-         tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$", shows=("decision_boundary",),
-         size=(1600, 1400)),
+         dashboard="images", tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$",
+         shows=("decision_boundary",), size=(1600, 1400)),  # Images sorts cards by run name: gate order
     View("perceptron-network-map", "The sigmoid neuron drawn whole: its two inputs, its two weights as lines (orange positive, blue negative), its output over the plane.",
          dashboard="images", tag_filter="^network_map$", run_filter="(1-and|5-xor)-sigmoid_gradient$",
          shows=("network_map", "1-and-sigmoid_gradient"), actual_size=True, size=(1500, 1500)),
