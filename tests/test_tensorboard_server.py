@@ -126,7 +126,7 @@ def test_the_dashboards_show_the_runs_and_gradient_histograms_in_chromium(served
                             deep=True)
         browser.save_screenshot(str(tmp_path / "histograms.png"))
         # One of `make screenshots`' views, taken the way it takes them (filters, step slider, crop).
-        (shot,) = [shot for shot in xor.VIEWS if shot.image_step is not None]
+        shot = next(shot for shot in xor.VIEWS if shot.image_step is not None)
         screenshots.take(browser, server.url, prefix, shot, tmp_path)
     for picture in ("timeseries.png", "histograms.png", f"{shot.file}.png"):
         assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
