@@ -145,7 +145,7 @@ def test_a_finished_run_prints_how_to_serve_it_and_links_to_its_views(runs_root)
     assert main(["run", "xor", "--epochs", "50", "--log-every", "50", "--runs-dir", str(runs_root)],
                 out=printed.append) == 0
     text = "\n".join(printed)
-    assert "make tensorboard LESSON=xor" in text
+    assert f"make tensorboard LESSON=xor RUNS={runs_root}" in text  # serves the runs directory it ran into
     links = [line.strip() for line in text.splitlines() if line.strip().startswith("http://127.0.0.1:6006/")]
     assert 2 <= len(links) <= 4 and all("runFilter" in link or "regexInput" in link for link in links)
 
