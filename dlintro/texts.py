@@ -54,12 +54,6 @@ class Term:
     definition: str
     lesson: str
 
-    @property
-    def pattern(self):
-        """Matches the term or any of its forms as whole words, in any case."""
-        words = sorted({self.term, *self.forms}, key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.IGNORECASE)
-
 
 def path(lesson, lang="en"):
     """Where lesson `lesson`'s text in language `lang` is kept."""
