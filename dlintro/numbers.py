@@ -99,11 +99,8 @@ def main(argv=None):
         print(f"dlintro.numbers: error: unknown lesson {unknown[0]!r} (known: {', '.join(lessons.NAMES)})", file=sys.stderr)
         return 2
     if not options.readme_only:
-        try:
-            kept = json.loads(texts.DEFAULT_NUMBERS.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            kept = {"lessons": {}}
-        kept["lessons"].update(measure(options.lessons or lessons.NAMES))
+        kept = texts.kept_numbers()
+        kept.setdefault("lessons", {}).update(measure(options.lessons or lessons.NAMES))
         kept["lessons"] = {name: kept["lessons"][name] for name in lessons.NAMES if name in kept["lessons"]}
         kept["machine"] = _machine()
         texts.DEFAULT_NUMBERS.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

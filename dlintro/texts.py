@@ -137,20 +137,22 @@ def glossary(lang="en"):
     return [term for lesson in NAMES for term in terms(lesson, lang)]
 
 
+def kept_numbers():
+    """`texts/default_numbers.json` as written by `make numbers`; empty when it is missing."""
+    try:
+        return json.loads(DEFAULT_NUMBERS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def default_numbers(lesson):
     """The numbers of lesson `lesson`'s default run on the development machine (`make numbers`)."""
-    try:
-        return json.loads(DEFAULT_NUMBERS.read_text(encoding="utf-8"))["lessons"].get(lesson, {})
-    except (OSError, ValueError, KeyError):
-        return {}
+    return kept_numbers().get("lessons", {}).get(lesson, {})
 
 
 def default_numbers_note():
     """Says where the numbers of a text shown without a run come from."""
-    try:
-        machine = json.loads(DEFAULT_NUMBERS.read_text(encoding="utf-8"))["machine"]
-    except (OSError, ValueError, KeyError):
-        machine = "the development machine"
+    machine = kept_numbers().get("machine", "the development machine")
     return (f"The numbers in this text are from the lesson's default run (seed 0) on {machine}; "
             "your run's Text tab has your own. `make numbers` measures them again.")
 
