@@ -7,6 +7,13 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 6006
 RUNS ?= runs
+# The language: `make lesson-xor LANG=ko` (or LANG=en) on any target below; without LANG= on the
+# command line, the locale's (ko_KR.UTF-8 gives Korean). A LANG given here reaches dlintro as
+# --lang, and the command runs under the C.UTF-8 locale, since a bare "ko" is no locale.
+ifeq ($(origin LANG),command line)
+LANG_FLAG := --lang $(firstword $(subst _, ,$(subst ., ,$(LANG))))
+LOCALE := LANG=C.UTF-8
+endif
 # The lessons, in course order, read from the registry without importing TensorFlow.
 LESSONS := $(shell $(PYTHON) -c 'from dlintro.lessons import NAMES; print(*NAMES)')
 
@@ -27,15 +34,15 @@ $(JAX_INSTALLED): $(INSTALLED)
 setup: $(INSTALLED)
 
 list: $(INSTALLED)
-	@$(PY) -m dlintro list
+	@$(LOCALE) $(PY) -m dlintro list $(LANG_FLAG)
 
 # make lesson-xor ARGS="--epochs 800 --seed 3"; make lesson-xor EXERCISE=one_unit
 lesson-%: $(INSTALLED)
-	@$(PY) -m dlintro run $* --runs-dir $(RUNS) $(if $(EXERCISE),--exercise $(EXERCISE)) $(ARGS)
+	@$(LOCALE) $(PY) -m dlintro run $* --runs-dir $(RUNS) $(if $(EXERCISE),--exercise $(EXERCISE)) $(LANG_FLAG) $(ARGS)
 
 # make exercises-xor: the lesson's exercises, name and question
 exercises-%: $(INSTALLED)
-	@$(PY) -m dlintro exercises $*
+	@$(LOCALE) $(PY) -m dlintro exercises $* $(LANG_FLAG)
 
 lessons: $(addprefix lesson-,$(LESSONS))
 
@@ -45,16 +52,17 @@ test: $(JAX_INSTALLED)
 # make tensorboard LESSON=xor: the newest completed run of one lesson; make tensorboard: of each
 # lesson; make tensorboard ALL=1: everything under runs/. Always on 127.0.0.1.
 tensorboard: $(INSTALLED)
-	@$(PY) -m dlintro tensorboard $(LESSON) $(if $(ALL),--all) --runs-dir $(RUNS) --port $(PORT)
+	@$(LOCALE) $(PY) -m dlintro tensorboard $(LESSON) $(if $(ALL),--all) --runs-dir $(RUNS) --port $(PORT) $(LANG_FLAG)
 
 # Trains every lesson (default configs) into a temporary directory, serves it, and saves the
-# dashboards that tell each lesson's story to docs/screenshots/ with headless Chromium.
+# dashboards that tell each lesson's story to docs/screenshots/ (LANG=ko: docs/screenshots/ko/)
+# with headless Chromium.
 screenshots: $(INSTALLED)
-	@$(PY) -m dlintro.screenshots $(ARGS)
+	@$(LOCALE) $(PY) -m dlintro.screenshots $(LANG_FLAG) $(ARGS)
 
 # One self-contained HTML page for the latest run of each lesson under $(RUNS).
 report: $(INSTALLED)
-	@$(PY) -m dlintro.report --runs-dir $(RUNS) $(if $(OUTPUT),--output $(OUTPUT))
+	@$(LOCALE) $(PY) -m dlintro.report --runs-dir $(RUNS) $(if $(OUTPUT),--output $(OUTPUT)) $(LANG_FLAG)
 
 bench: $(INSTALLED)
 	@$(PY) -m dlintro.bench
@@ -69,7 +77,7 @@ exercise-seeds: $(INSTALLED)
 
 # The course glossary: every term, the lesson that introduces it, what it means.
 glossary: $(INSTALLED)
-	@$(PY) -m dlintro glossary
+	@$(LOCALE) $(PY) -m dlintro glossary $(LANG_FLAG)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,5 +1,6 @@
 """Command line: `python -m dlintro list`, `show LESSON`, `run LESSON [--key value ...]`, `tensorboard`.
 
+Every command takes `--lang en|ko`; without it, the locale's language (`dlintro.i18n`).
 Exit codes: 0 the claim held, 1 it did not hold or the run diverged, 2 bad input (nothing was
 trained), 130 interrupted. Bad input is refused before TensorFlow is imported where possible.
 """
@@ -13,12 +14,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 # Every variant builds a fresh model, which TensorFlow's logger miscounts as "retracing".
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
-from dlintro import lessons
+from dlintro import i18n, lessons
 from dlintro.config import ConfigError, describe_fields, parse_values
 from dlintro.exercises import UnknownExerciseError, exercises_of, find
+from dlintro.i18n import _
 from dlintro.runs import RunDirectoryError, check_writable, stop_requested
 
-USAGE = """usage: python -m dlintro list [--names]
+USAGE = """python -m dlintro list [--names]
        python -m dlintro show LESSON [--part core|look|deeper|terms]
        python -m dlintro glossary
        python -m dlintro run LESSON [--exercise NAME] [--runs-dir DIR] [--run-name NAME] [--HYPERPARAMETER VALUE ...]
@@ -37,7 +39,7 @@ def _take_option(arguments, flag, default):
     for index, word in enumerate(arguments):
         if word == flag:
             if index + 1 == len(arguments):
-                raise UsageError(f"{flag} needs a value")
+                raise UsageError(_("{flag} needs a value").format(flag=flag))
             value = arguments[index + 1]
             del arguments[index : index + 2]
             return value
@@ -56,42 +58,61 @@ def main(argv=None, out=print):
     """Runs the command line; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
+        with i18n.language(i18n.current()):
+            lang = _take_option(arguments, "--lang", None)
+            i18n.set_language(lang)  # stays until main returns: `language` restores the caller's
+            return _main(arguments, out)
+    except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError, UnknownExerciseError,
+            i18n.UnknownLanguageError) as error:
+        # One line whatever the user typed: line breaks in echoed input are shown escaped.
+        message = str(error).replace("\r", "\\r").replace("\n", "\\n")
+        print(_("dlintro: error: {message}").format(message=message), file=sys.stderr)
+        return 2
+
+
+def _main(arguments, out):
+    """`main` once the language is set."""
+    try:
         command = arguments.pop(0) if arguments else "help"
         if command in ("help", "-h", "--help"):
-            out(USAGE)
+            out(_("usage: {usage}").format(usage=USAGE))
+            out(_("Every command takes --lang en|ko (default: the locale's language)."))
             return 0
         if command == "list":
             if arguments not in ([], ["--names"]):
-                raise UsageError("list takes only --names")
+                raise UsageError(_("list takes only --names"))
             if arguments:
                 out(" ".join(lessons.NAMES))
             else:
                 for name in lessons.NAMES:
-                    out(f"{name:<14} {lessons.load(name).TITLE}")
+                    out(f"{name:<14} {_(lessons.load(name).TITLE)}")
             return 0
         if command == "tensorboard":
             return serve(arguments, out)
         if command == "glossary":
             if arguments:
-                raise UsageError(f"glossary takes no arguments, got {' '.join(arguments)!r}")
+                raise UsageError(_("glossary takes no arguments, got {arguments!r}").format(arguments=" ".join(arguments)))
             from dlintro import texts
 
             for term in texts.glossary():
-                out(f"{term.term} ({term.lesson}): {term.definition}")
+                english = "" if term.english == term.term else f" [{term.english}]"
+                out(f"{term.term}{english} ({term.lesson}): {term.definition}")
             return 0
         if command not in ("show", "run", "exercises") or not arguments:
-            raise UsageError(f"unknown command {' '.join([command, *arguments])!r}; try: python -m dlintro help")
+            raise UsageError(_("unknown command {command!r}; try: python -m dlintro help").format(
+                command=" ".join([command, *arguments])))
         name = arguments.pop(0)
-        if name not in lessons.NAMES:
-            raise lessons.UnknownLessonError(f"unknown lesson {name!r} (known: {', '.join(lessons.NAMES)})")
+        lessons.check_name(name)
         if command == "show":
             return show(name, arguments, out)
         if command == "exercises":
             if arguments:
-                raise UsageError(f"exercises takes only a lesson, got {' '.join(arguments)!r}")
+                raise UsageError(_("exercises takes only a lesson, got {arguments!r}").format(arguments=" ".join(arguments)))
             for exercise in exercises_of(lessons.load(name)).values():
-                out(f"{exercise.name:<18} {exercise.question}")
-            out(f"\nRun one: make lesson-{name} EXERCISE=NAME (or python -m dlintro run {name} --exercise NAME)")
+                out(f"{exercise.name:<18} {_(exercise.question)}")
+            out("\n" + _("Run one: {make} (or {python})").format(
+                make=f"make lesson-{name} EXERCISE=NAME{_make_lang()}",
+                python=f"python -m dlintro run {name} --exercise NAME{_lang_flag()}"))
             return 0
         runs_root = _take_option(arguments, "--runs-dir", "runs")
         run_name = _take_option(arguments, "--run-name", None)
@@ -117,26 +138,21 @@ def main(argv=None, out=print):
         finally:
             for number, handler in previous_handlers.items():
                 signal.signal(number, handler)
-    except (UsageError, ConfigError, RunDirectoryError, lessons.UnknownLessonError, UnknownExerciseError) as error:
-        # One line whatever the user typed: line breaks in echoed input are shown escaped.
-        message = str(error).replace("\r", "\\r").replace("\n", "\\n")
-        print(f"dlintro: error: {message}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
-        print("dlintro: interrupted", file=sys.stderr)
+        print(_("dlintro: interrupted"), file=sys.stderr)
         return 130
     if summary["status"] == "diverged":
         where = ", ".join(
-            f"{variant} at step {entry['diverged_at_step']}"
+            _("{variant} at step {step}").format(variant=variant, step=entry["diverged_at_step"])
             for variant, entry in summary["variants"].items()
             if entry["status"] == "diverged"
         )
         print(
-            f"dlintro: the run diverged (the loss became NaN or infinite: {where}); "
-            "try a smaller --learning-rate. Nothing after that point was logged.",
+            _("dlintro: the run diverged (the loss became NaN or infinite: {where}); "
+              "try a smaller --learning-rate. Nothing after that point was logged.").format(where=where),
             file=sys.stderr,
         )
-    out(f"\nLogs and summary.json: {summary['run_dir']}/")
+    out("\n" + _("Logs and summary.json: {run_dir}/").format(run_dir=summary["run_dir"]))
     if summary["status"] == "completed" and "exercise" not in summary:
         print_guide(name, out, runs_root=runs_root)
     return 0 if summary["claim"]["holds"] else 1
@@ -148,26 +164,37 @@ def show(name, arguments, out):
 
     part = _take_option(arguments, "--part", None)
     if arguments:
-        raise UsageError(f"show takes a lesson and --part, got {' '.join(arguments)!r}")
+        raise UsageError(_("show takes a lesson and --part, got {arguments!r}").format(arguments=" ".join(arguments)))
     if part is not None and part not in texts.PARTS:
-        raise UsageError(f"--part must be one of {', '.join(texts.PARTS)}, got {part!r}")
+        raise UsageError(_("--part must be one of {parts}, got {part!r}").format(parts=", ".join(texts.PARTS), part=part))
     lesson = lessons.load(name)
     numbers = texts.default_numbers(name)
     if part is not None:
         out(texts.render(texts.parts(name)[part], numbers, missing=texts.MISSING))
     else:
-        out(f"# {lesson.TITLE}\n\n{texts.lesson_markdown(name, numbers, missing=texts.MISSING)}")
-        out(f"\n## Claim\n\n{lesson.CLAIM}\n\n## Hyperparameters\n")
+        out(f"# {_(lesson.TITLE)}\n\n{texts.lesson_markdown(name, numbers, missing=texts.MISSING)}")
+        out("\n" + _("## Claim") + f"\n\n{_(lesson.CLAIM)}\n\n" + _("## Hyperparameters") + "\n")
         for flag, default, kind in describe_fields(lesson.Config):
             out(f"  {flag:<22} {default:<14} {kind}")
     out(f"\n({texts.default_numbers_note()})")
     return 0
 
 
+def _lang_flag():
+    """`--lang ko` when the language was not the locale's, so a printed command speaks it too."""
+    return "" if i18n.current() == i18n.from_environment() else f" --lang {i18n.current()}"
+
+
+def _make_lang():
+    """`LANG=ko` for a printed make command, when the language was not the locale's."""
+    return "" if i18n.current() == i18n.from_environment() else f" LANG={i18n.current()}"
+
+
 def print_guide(name, out, port=PORT, runs_root="runs"):
     """The command that serves a lesson's newest completed run, and links to its telling views."""
     where = "" if runs_root == "runs" else f" RUNS={runs_root}"
-    out(f"See it in TensorBoard: make tensorboard LESSON={name}{where}  (then open the links below)")
+    out(_("See it in TensorBoard: {command}  (then open the links below)").format(
+        command=f"make tensorboard LESSON={name}{where}{_make_lang()}"))
     print_links(name, out, port)
 
 
@@ -176,7 +203,7 @@ def print_links(name, out, port=PORT):
     from dlintro.views import guide_links
 
     for caption, url in guide_links(name, f"http://127.0.0.1:{port}"):
-        out(f"  {caption}\n    {url}")
+        out(f"  {_(caption)}\n    {url}")
 
 
 def serve(arguments, out):
@@ -188,22 +215,22 @@ def serve(arguments, out):
     runs_root = _take_option(arguments, "--runs-dir", "runs")
     port = _take_option(arguments, "--port", str(PORT))
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise UsageError(f"--port must be a port number, got {port!r}")
+        raise UsageError(_("--port must be a port number, got {port!r}").format(port=port))
     everything = "--all" in arguments
     lesson = next((word for word in arguments if word != "--all"), None)
     if len(arguments) > 1 or (lesson and lesson.startswith("-")):
-        raise UsageError(f"tensorboard takes one lesson or --all, got {' '.join(arguments)!r}")
-    if lesson is not None and lesson not in lessons.NAMES:
-        raise lessons.UnknownLessonError(f"unknown lesson {lesson!r} (known: {', '.join(lessons.NAMES)})")
+        raise UsageError(_("tensorboard takes one lesson or --all, got {arguments!r}").format(arguments=" ".join(arguments)))
+    if lesson is not None:
+        lessons.check_name(lesson)
     if everything:
-        spec, lines = None, [f"serving every run under {runs_root}/"]
+        spec, lines = None, [_("serving every run under {runs_root}/").format(runs_root=runs_root)]
     else:
         spec, lines = board.guided_selection(runs_root, lesson)
         if spec is None:
-            raise UsageError(f"nothing to serve: {lines[-1]}")
+            raise UsageError(_("nothing to serve: {reason}").format(reason=lines[-1]))
     for line in lines:
         out(line)
-    out(f"TensorBoard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    out(_("TensorBoard on {url} (Ctrl-C stops it)").format(url=f"http://127.0.0.1:{port}/"))
     if lesson:
         print_links(lesson, out, port)
     command = [str(board.tensorboard_program()), *board.serve_arguments(runs_root if everything else None, spec, port)]

@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from dlintro.i18n import _
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = (
@@ -61,22 +63,23 @@ def guided_selection(runs_root, lesson=None):
         was passed over (newer interrupted or diverged runs, lessons with no completed run).
     """
     from dlintro import lessons
-    from dlintro.runs import latest_run, unfinished_runs
+    from dlintro.runs import latest_run, status_word, unfinished_runs
 
     chosen, lines, missing = [], [], []
     for name in [lesson] if lesson else lessons.NAMES:
         run_dir = latest_run(runs_root, name)
         for newer, status in unfinished_runs(runs_root, name):
-            lines.append(f"{name}: passed over the newer {status} run {newer}")
+            lines.append(_("{lesson}: passed over the newer {status} run {run}").format(
+                lesson=name, status=status_word(status), run=newer))
         if run_dir is None:
             missing.append(name)
             continue
         if "," in str(run_dir) or ":" in str(run_dir):
             raise BoardError(f"cannot serve {run_dir}: TensorBoard's --logdir_spec takes no ',' or ':' in paths")
         chosen.append(f"{name}:{run_dir}")
-        lines.append(f"{name}: serving {run_dir}")
+        lines.append(_("{lesson}: serving {run_dir}").format(lesson=name, run_dir=run_dir))
     if missing:
-        lines.append(f"no completed run of: {', '.join(missing)} (make lesson-NAME)")
+        lines.append(_("no completed run of: {lessons} (make lesson-NAME)").format(lessons=", ".join(missing)))
     return (",".join(chosen) or None), lines
 
 

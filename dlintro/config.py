@@ -17,6 +17,8 @@ import math
 import typing
 from typing import Annotated, Literal
 
+from dlintro.i18n import _
+
 
 class ConfigError(ValueError):
     """A hyperparameter is unknown, of the wrong type, or out of range."""
@@ -66,13 +68,14 @@ def _check_scalar(name, value, base, choices, range_):
     if base is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, base) or (base is int and isinstance(value, bool)):
-        raise ConfigError(f"{name} must be {base.__name__}, got {value!r}")
+        raise ConfigError(_("{name} must be {kind}, got {value!r}").format(name=name, kind=base.__name__, value=value))
     if base is float and not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+        raise ConfigError(_("{name} must be a finite number, got {value!r}").format(name=name, value=value))
     if choices is not None and value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}")
+        raise ConfigError(_("{name} must be one of {choices}; got {value!r}").format(
+            name=name, choices=", ".join(map(str, choices)), value=value))
     if range_ is not None and not range_.contains(value):
-        raise ConfigError(f"{name} must be in {range_}, got {value!r}")
+        raise ConfigError(_("{name} must be in {range}, got {value!r}").format(name=name, range=range_, value=value))
     return value
 
 
@@ -88,7 +91,7 @@ def _check_field(name, value, field_type):
         if isinstance(value, list):
             value = tuple(value)
         if not isinstance(value, tuple) or not value:
-            raise ConfigError(f"{name} must be a non-empty list, got {value!r}")
+            raise ConfigError(_("{name} must be a non-empty list, got {value!r}").format(name=name, value=value))
         item = _describe(_item_type(base))
         return tuple(_check_scalar(name, entry, *item) for entry in value)
     return _check_scalar(name, value, base, choices, range_)
@@ -111,7 +114,7 @@ def require_multiple(config, name, of):
     """Raises ConfigError unless field `name` is a whole multiple of field `of`."""
     value, step = getattr(config, name), getattr(config, of)
     if value % step:
-        raise ConfigError(f"{name} ({value}) must be a multiple of {of} ({step})")
+        raise ConfigError(_("{name} ({value}) must be a multiple of {of} ({step})").format(name=name, value=value, of=of, step=step))
 
 
 def _parse_scalar(name, text, base):
@@ -126,7 +129,7 @@ def _parse_scalar(name, text, base):
             raise ValueError
         return base(text)
     except ValueError:
-        raise ConfigError(f"{name} must be {base.__name__}, got {text!r}") from None
+        raise ConfigError(_("{name} must be {kind}, got {value!r}").format(name=name, kind=base.__name__, value=text)) from None
 
 
 def parse_values(config_class, arguments):
@@ -154,21 +157,21 @@ def parse_values(config_class, arguments):
     while words:
         word = words.pop(0)
         if not word.startswith("--") or len(word) == 2:
-            raise ConfigError(f"expected --name value, got {word!r}")
+            raise ConfigError(_("expected --name value, got {word!r}").format(word=word))
         key, has_value, text = word[2:].partition("=")
         if not has_value:
             if not words:
-                raise ConfigError(f"--{key} needs a value")
+                raise ConfigError(_("{flag} needs a value").format(flag="--" + key))
             text = words.pop(0)
         name = key.replace("-", "_")
         if name not in fields:
             known = ", ".join("--" + field.replace("_", "-") for field in fields)
-            raise ConfigError(f"unknown hyperparameter --{key} (known: {known})")
+            raise ConfigError(_("unknown hyperparameter {flag} (known: {known})").format(flag="--" + key, known=known))
         if name in values:
-            raise ConfigError(f"--{key} given twice")
-        base, _, _ = _describe(fields[name])
+            raise ConfigError(_("{flag} given twice").format(flag="--" + key))
+        base, unused_choices, unused_range = _describe(fields[name])
         if typing.get_origin(base) is tuple:
-            item_base, _, _ = _describe(_item_type(base))
+            item_base, unused_choices, unused_range = _describe(_item_type(base))
             items = [item.strip() for item in text.split(",") if item.strip()]
             values[name] = tuple(_parse_scalar(name, item, item_base) for item in items)
         else:

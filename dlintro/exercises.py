@@ -11,11 +11,11 @@ Example (in a lesson module):
     EXERCISES = (
         Exercise(
             name="one_unit",
-            question="With one hidden unit, can the tanh net still solve XOR?",
+            question=N_("With one hidden unit, can the tanh net still solve XOR?"),
             changes={"hidden_units": 1},
-            expected="No: one tanh unit is one bent line, and XOR needs two.",
+            expected=N_("No: one tanh unit is one bent line, and XOR needs two."),
             check=_check_one_unit,  # (config, results) -> Verdict, like the lesson's check
-            explanation="A single hidden unit ...",
+            explanation=N_("A single hidden unit ..."),
         ),
     )
 """
@@ -24,6 +24,7 @@ import dataclasses
 from typing import Callable
 
 from dlintro.config import ConfigError
+from dlintro.i18n import _
 
 
 class UnknownExerciseError(ValueError):
@@ -36,7 +37,8 @@ class Exercise:
 
     Args:
         name: short name, used on the command line and in the run directory's name.
-        question: what the learner is asked to predict, one sentence.
+        question: what the learner is asked to predict, one sentence. The question, `expected`
+            and `explanation` are English, marked with `dlintro.i18n.N_` and translated where shown.
         changes: the `Config` fields the exercise sets, and their values.
         expected: the outcome the exercise expects, as a sentence (what `check` checks).
         check: `check(config, results) -> Verdict`, like a lesson's `check`: `results` maps
@@ -65,10 +67,8 @@ class Exercise:
         overrides = dict(overrides or {})
         for key, value in overrides.items():
             if key in self.changes and self.changes[key] != value:
-                raise ConfigError(
-                    f"--{key.replace('_', '-')} {value} conflicts with exercise {self.name!r}, "
-                    f"which sets it to {self.changes[key]}"
-                )
+                raise ConfigError(_("{flag} {value} conflicts with exercise {name!r}, which sets it to {set_to}").format(
+                    flag="--" + key.replace("_", "-"), value=value, name=self.name, set_to=self.changes[key]))
         return config_class(**{**overrides, **self.changes})
 
     def variants(self, lesson, config):
@@ -90,9 +90,8 @@ def find(lesson, name):
     known = exercises_of(lesson)
     if name not in known:
         lesson_name = lesson.__name__.rsplit(".", 1)[-1]
-        raise UnknownExerciseError(
-            f"lesson {lesson_name!r} has no exercise {name!r} (known: {', '.join(known) or 'none'})"
-        )
+        raise UnknownExerciseError(_("lesson {lesson!r} has no exercise {name!r} (known: {known})").format(
+            lesson=lesson_name, name=name, known=", ".join(known) or _("none")))
     return known[name]
 
 
@@ -100,7 +99,7 @@ def markdown_list(lesson):
     """The lesson's exercises as a Markdown list, for its Text tab and the report."""
     lesson_name = lesson.__name__.rsplit(".", 1)[-1]
     lines = [
-        f"- **{exercise.name}**: {exercise.question} "
+        f"- **{exercise.name}**: {_(exercise.question)} "
         f"(`make lesson-{lesson_name} EXERCISE={exercise.name}`)"
         for exercise in exercises_of(lesson).values()
     ]

@@ -20,24 +20,26 @@ import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
 
-from dlintro import lessons, readme, texts
+from dlintro import i18n, lessons, readme, texts
+from dlintro.i18n import _
 
 
 def lesson_section(name):
-    """Lesson `name` as the README shows it: title, core, what to look at (the kept numbers
-    filled in), where to read on, and the picture its first view shows."""
+    """Lesson `name` as the README shows it, in the current language: title, core, what to look
+    at (the kept numbers filled in), where to read on, and the picture its first view shows."""
     lesson = lessons.load(name)
     parts = texts.parts(name)
     numbers = texts.default_numbers(name)
     view = lesson.VIEWS[0]
     return (
-        f"### {lesson.TITLE}\n\n"
+        f"### {_(lesson.TITLE)}\n\n"
         + texts.render(parts["core"], numbers, missing=texts.MISSING)
-        + "\n\n**What to look at**\n\n"
+        + f"\n\n**{_(texts.HEADINGS['look'])}**\n\n"
         + texts.render(parts["look"], numbers, missing=texts.MISSING)
-        + f"\n\nGoing deeper: `python -m dlintro show {name} --part deeper`. "
-        + f"Run it: `make lesson-{name}`.\n\n"
-        + f"![{name}: {view.caption}](docs/screenshots/{view.file}.png)\n"
+        + "\n\n" + _("Going deeper: `{show}`. Run it: `{run}`.").format(
+            show=f"python -m dlintro show {name} --part deeper{readme.lang_flag()}",
+            run=f"make lesson-{name}{readme.make_lang()}")
+        + f"\n\n![{name}: {_(view.caption)}](docs/screenshots/{readme.screenshot_folder()}{view.file}.png)\n"
     )
 
 
@@ -49,17 +51,24 @@ def exercise_list():
     for name in lessons.NAMES:
         lines.append(f"- **{name}**")
         for exercise in exercises_of(lessons.load(name)).values():
-            lines.append(f"  - `make lesson-{name} EXERCISE={exercise.name}`: {exercise.question}")
+            lines.append(f"  - `make lesson-{name} EXERCISE={exercise.name}{readme.make_lang()}`: {_(exercise.question)}")
     return "\n".join(lines) + "\n"
 
 
-def readme_blocks():
-    """Every README block this command writes, by name."""
-    return {
-        "numbers-note": texts.default_numbers_note() + "\n",
-        "lesson-texts": "\n".join(lesson_section(name) for name in lessons.NAMES),
-        "exercises": exercise_list(),
-    }
+def readme_blocks(lang="en"):
+    """Every block this command writes into the README of language `lang`, by name."""
+    with i18n.language(lang):
+        return {
+            "numbers-note": texts.default_numbers_note() + "\n",
+            "lesson-texts": "\n".join(lesson_section(name) for name in lessons.NAMES),
+            "exercises": exercise_list(),
+        }
+
+
+def rewrite_readmes():
+    """Rewrites this command's blocks in the README of every language."""
+    for lang in i18n.LANGUAGES:
+        readme.rewrite(readme_blocks(lang), readme.path(lang))
 
 
 def _machine():
@@ -82,10 +91,10 @@ def measure(names):
     with tempfile.TemporaryDirectory(prefix="dlintro-numbers-") as root:
         for name in names:
             print(f"{name} ...", file=sys.stderr, flush=True)
-            summary = run_lesson(name, runs_root=root, out=lambda *_: None)
+            summary = run_lesson(name, runs_root=root, out=lambda *unused: None, lang=i18n.SOURCE)
             if summary["status"] != "completed":
                 raise RuntimeError(f"the default run of {name} {summary['status']}")
-            found[name] = summary["text_numbers"]
+            found[name] = {lang: translated["text_numbers"] for lang, translated in summary["translations"].items()}
     return found
 
 
@@ -100,13 +109,19 @@ def main(argv=None):
         return 2
     if not options.readme_only:
         kept = texts.kept_numbers()
-        kept.setdefault("lessons", {}).update(measure(options.lessons or lessons.NAMES))
+        measured = measure(options.lessons or lessons.NAMES)
+        kept.setdefault("lessons", {}).update({name: by_language[i18n.SOURCE] for name, by_language in measured.items()})
         kept["lessons"] = {name: kept["lessons"][name] for name in lessons.NAMES if name in kept["lessons"]}
+        # The numbers that are words, in the other languages.
+        for lang in i18n.LANGUAGES[1:]:
+            worded = kept.setdefault("languages", {}).setdefault(lang, {})
+            worded.update({name: {key: value for key, value in by_language[lang].items() if isinstance(value, str)}
+                           for name, by_language in measured.items()})
         kept["machine"] = _machine()
         texts.DEFAULT_NUMBERS.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {texts.DEFAULT_NUMBERS}", file=sys.stderr)
-    readme.rewrite(readme_blocks())
-    print(f"rewrote the lesson texts in {readme.README}", file=sys.stderr)
+    rewrite_readmes()
+    print(f"rewrote the lesson texts in {', '.join(str(readme.path(lang)) for lang in i18n.LANGUAGES)}", file=sys.stderr)
     return 0
 
 

@@ -7,7 +7,29 @@ from the measurements. This module does not import TensorFlow.
 
 from pathlib import Path
 
+from dlintro import i18n
+
 README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def path(lang="en"):
+    """The README of language `lang`: README.md in English, README.<lang>.md in the others."""
+    return README if lang == i18n.SOURCE else README.with_name(f"README.{lang}.md")
+
+
+def lang_flag():
+    """The `--lang` a command in the current language's README carries (none in English)."""
+    return "" if i18n.current() == i18n.SOURCE else f" --lang {i18n.current()}"
+
+
+def make_lang():
+    """The `LANG=` a make command in the current language's README carries (none in English)."""
+    return "" if i18n.current() == i18n.SOURCE else f" LANG={i18n.current()}"
+
+
+def screenshot_folder():
+    """Where the current language's screenshots are, under docs/screenshots/."""
+    return "" if i18n.current() == i18n.SOURCE else f"{i18n.current()}/"
 
 
 def _markers(name):

@@ -15,6 +15,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from dlintro.i18n import N_, _
+
 
 # Set by the command line when Ctrl-C or SIGTERM arrives, besides raising KeyboardInterrupt.
 # Python drops (prints as "Exception ignored") a KeyboardInterrupt that lands inside a weakref
@@ -26,6 +28,22 @@ def stop_if_requested():
     """Raises KeyboardInterrupt when a stop was requested, in case its first one was dropped."""
     if stop_requested.is_set():
         raise KeyboardInterrupt
+
+
+# A run's or variant's status, as a learner reads it (summary.json keeps the English word).
+STATUS = {
+    "pending": N_("pending"),
+    "running": N_("running"),
+    "completed": N_("completed"),
+    "diverged": N_("diverged"),
+    "interrupted": N_("interrupted"),
+    "failed": N_("failed"),
+}
+
+
+def status_word(status):
+    """A status (`"diverged"`) in the current language."""
+    return _(STATUS.get(status, status))
 
 
 class RunDirectoryError(ValueError):
@@ -95,7 +113,7 @@ def check_writable(runs_root):
         os.rmdir(probe)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise RunDirectoryError(f"cannot write to runs directory {str(root)!r}: {reason}") from None
+        raise RunDirectoryError(_("cannot write to runs directory {root!r}: {reason}").format(root=str(root), reason=reason)) from None
 
 
 def create_run_directory(runs_root, lesson, run_name=None, now=None, suffix=None):
@@ -117,12 +135,12 @@ def create_run_directory(runs_root, lesson, run_name=None, now=None, suffix=None
         parent.mkdir(parents=True, exist_ok=True)
         if run_name is not None:
             if not run_name or "/" in run_name or run_name.startswith("."):
-                raise RunDirectoryError(f"bad run name {run_name!r}")
+                raise RunDirectoryError(_("bad run name {name!r}").format(name=run_name))
             path = parent / run_name
             try:
                 path.mkdir()
             except FileExistsError:
-                raise RunDirectoryError(f"run directory {str(path)!r} already exists") from None
+                raise RunDirectoryError(_("run directory {path!r} already exists").format(path=str(path))) from None
             return path
         stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S") + (f"-{suffix}" if suffix else "")
         for attempt in range(1, 1000):
@@ -133,8 +151,8 @@ def create_run_directory(runs_root, lesson, run_name=None, now=None, suffix=None
             except FileExistsError:
                 continue
     except OSError as error:
-        raise RunDirectoryError(f"cannot create a run under {str(parent)!r}: {error.strerror}") from None
-    raise RunDirectoryError(f"too many runs named {stamp!r} under {str(parent)!r}")
+        raise RunDirectoryError(_("cannot create a run under {parent!r}: {reason}").format(parent=str(parent), reason=error.strerror)) from None
+    raise RunDirectoryError(_("too many runs named {name!r} under {parent!r}").format(name=stamp, parent=str(parent)))
 
 
 def _json_safe(value):
@@ -168,7 +186,7 @@ def _runs_newest_first(runs_root, lesson):
             found.append((path.stat().st_mtime, path.parent, summary.get("status", "unknown")))
         except (OSError, ValueError):
             continue  # a summary being replaced right now, or damaged by hand
-    return [(run_dir, status) for _, run_dir, status in sorted(found, key=lambda item: item[0], reverse=True)]
+    return [(run_dir, status) for unused_time, run_dir, status in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
 def latest_run(runs_root, lesson):

@@ -1,13 +1,15 @@
 """The lessons' texts: one Markdown file per lesson and language, in four parts.
 
-`dlintro/texts/<lang>/<lesson>.md` holds a lesson's text, each part opened by a marker line:
+`dlintro/texts/<lang>/<lesson>.md` holds a lesson's text in one language (`dlintro.i18n`), each
+part opened by a marker line:
 
 - `<!-- core -->`: the idea at the level of the notes, at most 250 words, only terms the
   course has introduced by then (what the Text tab, `show` and the README show first);
 - `<!-- look -->`: at most five bullets, where to click in TensorBoard and what you will see;
 - `<!-- deeper -->`: everything else that is true and worth knowing, optional;
 - `<!-- terms -->`: the terms this lesson introduces, one `- **term** (also: form, form):
-  definition.` line each. Together, in course order, they are the course glossary.
+  definition.` line each. Together, in course order, they are the course glossary. In another
+  language than English the English term follows in brackets: `- **손실** [loss]: 정의.`
 
 A number a run produces is never typed into a text: the text says `{test_loss:.2f}` and the
 lesson's `text_numbers(config, results)` gives `test_loss` (Python's `str.format` syntax).
@@ -23,22 +25,25 @@ import re
 import string
 from pathlib import Path
 
+from dlintro import i18n
+from dlintro.i18n import N_, _
 from dlintro.lessons import NAMES
 
 ROOT = Path(__file__).parent / "texts"
 DEFAULT_NUMBERS = ROOT / "default_numbers.json"
-LANGUAGES = ("en",)
+LANGUAGES = i18n.LANGUAGES
 PARTS = ("core", "look", "deeper", "terms")
-# The parts a learner reads, in order, with their headings.
+# The parts a learner reads, in order, with their headings (translated where shown).
 HEADINGS = {
-    "core": "The idea",
-    "look": "What to look at",
-    "deeper": "Going deeper (optional)",
-    "terms": "Terms this lesson introduces",
+    "core": N_("The idea"),
+    "look": N_("What to look at"),
+    "deeper": N_("Going deeper (optional)"),
+    "terms": N_("Terms this lesson introduces"),
 }
 MISSING = "—"  # stands for a number the run did not produce (it stopped early)
 _MARKER = re.compile(r"^<!-- (\w+) -->$", re.MULTILINE)
-_TERM = re.compile(r"^- \*\*(?P<term>[^*]+)\*\*(?: \(also: (?P<forms>[^)]*)\))?: (?P<definition>.+)$")
+_TERM = re.compile(r"^- \*\*(?P<term>[^*]+)\*\*(?: \[(?P<english>[^\]]+)\])?(?: \(also: (?P<forms>[^)]*)\))?: "
+                   r"(?P<definition>.+)$")
 
 
 class TextError(ValueError):
@@ -47,25 +52,30 @@ class TextError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Term:
-    """One glossary entry: the term, the other forms the texts use, what it means, where taught."""
+    """One glossary entry: the term, the other forms the texts use, what it means, where taught.
+
+    `english` is the English term it translates (the term itself in English).
+    """
 
     term: str
     forms: tuple
     definition: str
     lesson: str
+    english: str = ""
 
 
-def path(lesson, lang="en"):
-    """Where lesson `lesson`'s text in language `lang` is kept."""
-    return ROOT / lang / f"{lesson}.md"
+def path(lesson, lang=None):
+    """Where lesson `lesson`'s text in language `lang` (by default the current one) is kept."""
+    return ROOT / (lang or i18n.current()) / f"{lesson}.md"
 
 
-def parts(lesson, lang="en"):
+def parts(lesson, lang=None):
     """The four parts of a lesson's text, as templates (numbers not yet filled in), by name.
 
     Raises:
         TextError: when the file is missing or its parts are not the four, in order.
     """
+    lang = lang or i18n.current()
     file = path(lesson, lang)
     try:
         source = file.read_text(encoding="utf-8")
@@ -80,7 +90,8 @@ def parts(lesson, lang="en"):
 
 def placeholders(text):
     """The names of the numbers a template asks for."""
-    return {field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(text) if field}
+    return {field.split(".")[0].split("[")[0] for unused_text, field, unused_spec, unused_conversion
+            in string.Formatter().parse(text) if field}
 
 
 class _Filler(string.Formatter):
@@ -114,7 +125,7 @@ def render(template, numbers, missing=None):
     return _Filler(numbers, missing).format(template)
 
 
-def terms(lesson, lang="en"):
+def terms(lesson, lang=None):
     """The terms lesson `lesson` introduces, in the order its file lists them.
 
     Raises:
@@ -128,11 +139,12 @@ def terms(lesson, lang="en"):
         if match is None:
             raise TextError(f"{path(lesson, lang)}: not a term line: {line.strip()!r}")
         forms = tuple(form.strip() for form in (match["forms"] or "").split(",") if form.strip())
-        found.append(Term(match["term"].strip(), forms, match["definition"].strip(), lesson))
+        english = (match["english"] or match["term"]).strip()
+        found.append(Term(match["term"].strip(), forms, match["definition"].strip(), lesson, english))
     return found
 
 
-def glossary(lang="en"):
+def glossary(lang=None):
     """Every term of the course, in the order the lessons introduce them."""
     return [term for lesson in NAMES for term in terms(lesson, lang)]
 
@@ -145,23 +157,29 @@ def kept_numbers():
         return {}
 
 
-def default_numbers(lesson):
-    """The numbers of lesson `lesson`'s default run on the development machine (`make numbers`)."""
-    return kept_numbers().get("lessons", {}).get(lesson, {})
+def default_numbers(lesson, lang=None):
+    """The numbers of lesson `lesson`'s default run on the development machine (`make numbers`).
+
+    The numbers that are words (`"by pass 300"`) are kept in every language, under `languages`.
+    """
+    kept = kept_numbers()
+    worded = kept.get("languages", {}).get(lang or i18n.current(), {}).get(lesson, {})
+    return {**kept.get("lessons", {}).get(lesson, {}), **worded}
 
 
 def default_numbers_note():
     """Says where the numbers of a text shown without a run come from."""
     machine = kept_numbers().get("machine", "the development machine")
-    return (f"The numbers in this text are from the lesson's default run (seed 0) on {machine}; "
-            "your run's Text tab has your own. `make numbers` measures them again.")
+    return _("The numbers in this text are from the lesson's default run (seed 0) on {machine}; "
+             "your run's Text tab has your own. `make numbers` measures them again.").format(machine=machine)
 
 
-def lesson_markdown(lesson, numbers, lang="en", missing=None, heading_level=2):
+def lesson_markdown(lesson, numbers, lang=None, missing=None, heading_level=2):
     """The lesson's four parts, numbers filled in, each under its heading, as one Markdown text."""
     hashes = "#" * heading_level
+    lang = lang or i18n.current()
     return "\n\n".join(
-        f"{hashes} {HEADINGS[name]}\n\n{render(body, numbers, missing)}"
+        f"{hashes} {i18n.translate(HEADINGS[name], lang)}\n\n{render(body, numbers, missing)}"
         for name, body in parts(lesson, lang).items()
         if body
     )

@@ -26,6 +26,8 @@ not import TensorFlow, so listing lessons and refusing an unknown one are instan
 
 import importlib
 
+from dlintro.i18n import _
+
 NAMES = (
     "linear",
     "perceptron",
@@ -43,12 +45,21 @@ class UnknownLessonError(ValueError):
     """No lesson has that name."""
 
 
+def check_name(name):
+    """Returns `name` when it is a lesson's.
+
+    Raises:
+        UnknownLessonError: when `name` is not a registered lesson.
+    """
+    if name not in NAMES:
+        raise UnknownLessonError(_("unknown lesson {name!r} (known: {known})").format(name=name, known=", ".join(NAMES)))
+    return name
+
+
 def load(name):
     """Imports the lesson module called `name`.
 
     Raises:
         UnknownLessonError: when `name` is not a registered lesson.
     """
-    if name not in NAMES:
-        raise UnknownLessonError(f"unknown lesson {name!r} (known: {', '.join(NAMES)})")
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{__name__}.{check_name(name)}")
