@@ -22,12 +22,13 @@ from dlintro.callbacks.probe import figure_to_array
 from dlintro.callbacks.start_losses import StartLosses, per_start_losses, start_losses
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog, fit
 from dlintro.views import View
 
-TITLE = "minima: from many random starts, a narrow net often gets stuck; a wider one rarely does"
-CLAIM = (
+TITLE = N_("minima: from many random starts, a narrow net often gets stuck; a wider one rarely does")
+CLAIM = N_(
     "Trained with Adam from many random starts on XOR, at least 20 % of the starts of a net "
     "with 2 hidden sigmoid units end stuck (final loss above ln(2)/4), and every stuck one has "
     "stalled (gradient under 3 % of the median start's before training: on a valley floor or "
@@ -66,12 +67,13 @@ class Config(LessonConfig):
         require_multiple(self, "sine_epochs", of="sine_log_every")
         if self.narrow_units >= self.wide_units:
             raise ConfigError(
-                f"narrow_units ({self.narrow_units}) must be below wide_units ({self.wide_units})"
+                _("narrow_units ({narrow_units}) must be below wide_units ({wide_units})").format(
+                    narrow_units=self.narrow_units, wide_units=self.wide_units)
             )
         if len(set(self.optimizers)) != len(self.optimizers):
-            raise ConfigError(f"optimizers must not repeat, got {','.join(self.optimizers)}")
+            raise ConfigError(_("optimizers must not repeat, got {optimizers}").format(optimizers=",".join(self.optimizers)))
         if "adam" not in self.optimizers:
-            raise ConfigError("optimizers must include adam: the claim is checked on it")
+            raise ConfigError(_("optimizers must include adam: the claim is checked on it"))
 
     def learning_rate(self, optimizer):
         """The configured step size of `optimizer`."""
@@ -83,19 +85,19 @@ QUICK = Config(starts=40, epochs=400, log_every=200, sine_epochs=200, sine_log_e
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("minima-sine-paths", "sin(w x) from 8 random frequencies: some starts end in the deepest valley, others in true local minima.",
+    View("minima-sine-paths", N_("sin(w x) from 8 random frequencies: some starts end in the deepest valley, others in true local minima."),
          dashboard="images", tag_filter="^loss_curve_paths$", run_filter="sine_frequency$", shows=("loss_curve_paths",),
          actual_size=True, size=(1400, 900)),
-    View("minima-final-losses", "The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none.",
+    View("minima-final-losses", N_("The loss of every one of the starts: 2 hidden units leave lumps of stuck starts, 8 almost none."),
          tag_filter="^start_losses$", run_filter="(2|8)_units-adam", shows=("start_losses",)),
-    View("minima-stuck-share", "The share of stuck starts per run, width against optimizer.",
+    View("minima-stuck-share", N_("The share of stuck starts per run, width against optimizer."),
          tag_filter="^stuck_share$", run_filter=r"\d+_units-\w+$", shows=("stuck_share",), full_size=True),
-    View("minima-start-classes", "Where the starts stand over training: solved, on a valley floor, at a saddle, still moving.",
+    View("minima-start-classes", N_("Where the starts stand over training: solved, on a valley floor, at a saddle, still moving."),
          tag_filter="^start_classes$", run_filter="2_units-", shows=("start_classes",)),
-    View("minima-network-maps", "One solved and one stuck start of the 2-unit Adam net, each trained alone and drawn whole: the stuck one leaves corners wrong or undecided.",
+    View("minima-network-maps", N_("One solved and one stuck start of the 2-unit Adam net, each trained alone and drawn whole: the stuck one leaves corners wrong or undecided."),
          dashboard="images", tag_filter="^network_map$", run_filter="2_units-adam/(solved|stuck)_start",
          shows=("network_map", "solved_start", "stuck_start"), actual_size=True, size=(1500, 1300)),
-    View("minima-loss-slices", "The loss along the line from a start to its end: a stuck start flattens out above zero.",
+    View("minima-loss-slices", N_("The loss along the line from a start to its end: a stuck start flattens out above zero."),
          tag_filter="^loss_slice/", run_filter="2_units-adam$", shows=("loss_slice/stuck",), actual_size=True),
 )
 
@@ -123,6 +125,16 @@ SINE_CURVE_RANGE = (0.0, 8.5)
 
 # The slice runs from a little before the initial weights (0) to a little past the final (1).
 SLICE_RANGE = (-0.25, 1.25)
+
+# The titles of a slice picture and of a replayed start's network map, by kind of start.
+SLICE_TITLES = {
+    "stuck": N_("start {start} (stuck): loss from its initial to its trained weights"),
+    "solved": N_("start {start} (solved): loss from its initial to its trained weights"),
+}
+REPLAY_TITLES = {
+    "stuck": N_("{run}, start {start} (stuck)"),
+    "solved": N_("{run}, start {start} (solved)"),
+}
 
 
 # Models: a dense layer with a starts dimension, and a loss that adds up the starts' losses.
@@ -384,15 +396,16 @@ def render_loss_slice(positions, losses, ends, title):
     axes = figure.add_subplot()
     axes.plot(positions, losses, color="#2166ac", linewidth=2)
     axes.axhline(STUCK_LOSS, color="grey", linestyle="--", linewidth=1)
-    axes.text(positions[0], STUCK_LOSS, " stuck above ln(2)/4", va="bottom", fontsize=8,
+    axes.text(positions[0], STUCK_LOSS, _(" stuck above ln(2)/4"), va="bottom", fontsize=8,
               color="grey")
-    for position, loss, label in zip((0.0, 1.0), ends, ("initial", "trained")):
+    labels = (_("initial\n{loss:.3f}"), _("trained\n{loss:.3f}"))
+    for position, loss, label in zip((0.0, 1.0), ends, labels):
         axes.plot([position], [loss], "o", color="#e66101")
-        axes.annotate(f"{label}\n{loss:.3f}", (position, loss), textcoords="offset points",
+        axes.annotate(label.format(loss=loss), (position, loss), textcoords="offset points",
                       xytext=(0, 8), ha="center", fontsize=8)
     axes.set_ylim(0, max(np.max(losses), *ends) * 1.25)
-    axes.set_xlabel("position on the line (0 = initial weights, 1 = trained weights)")
-    axes.set_ylabel("mean loss on XOR")
+    axes.set_xlabel(_("position on the line (0 = initial weights, 1 = trained weights)"))
+    axes.set_ylabel(_("mean loss on XOR"))
     axes.set_title(title, fontsize=10)
     return figure_to_array(figure)
 
@@ -469,7 +482,7 @@ def train_xor(config, variant, log_dir):
     classes = StartClasses(
         log_dir, xor_start_losses, (x, y), solved_loss=STUCK_LOSS,
         gradient_tolerance=GRADIENT_TOLERANCE, curvature_tolerance=CURVATURE_TOLERANCE,
-        title=f"{variant.name}: where the {config.starts} starts stand",
+        title=_("{run}: where the {starts} starts stand").format(run=variant.name, starts=config.starts),
     )
     fit(model, x, y, log_dir=log_dir, epochs=config.epochs, log_every=config.log_every,
         callbacks=[probe, classes], seed=config.seed)
@@ -538,7 +551,7 @@ def replay_start(config, variant, initial_weights, start, kind, x, y, log_dir):
         Its final mean loss, which matches the start's loss in the ensemble.
     """
     model = one_start_network(variant, initial_weights, start, config.momentum)
-    title = f"{variant.name}, start {start} ({kind})"
+    title = _(REPLAY_TITLES[kind]).format(run=variant.name, start=start)
     network = NetworkMap(Path(log_dir) / f"{kind}_start", x, y, extent=(-0.5, 1.5, -0.5, 1.5), title=title)
     fit(model, x, y, log_dir=None, epochs=config.epochs, log_every=config.log_every,
         callbacks=[network], seed=config.seed, report=False)
@@ -567,12 +580,13 @@ def train_sine(config, variant, log_dir):
     solved_loss = float((floors[0] + floors[1]) / 2)
     paths = LossCurvePaths(
         log_dir, functools.partial(sine_losses_on_grid, x=x, y=y), SINE_CURVE_RANGE,
-        title=f"{variant.name}: {variant.starts} starts of sin(w x) walking down the loss over w",
+        title=_("{run}: {starts} starts of sin(w x) walking down the loss over w").format(
+            run=variant.name, starts=variant.starts),
     )
     classes = StartClasses(
         log_dir, sine_start_losses, (x, y), solved_loss=solved_loss,
         gradient_tolerance=GRADIENT_TOLERANCE, curvature_tolerance=CURVATURE_TOLERANCE,
-        title=f"{variant.name}: where the {variant.starts} starts stand",
+        title=_("{run}: where the {starts} starts stand").format(run=variant.name, starts=variant.starts),
     )
     fit(model, x, y, log_dir=log_dir, epochs=config.sine_epochs, log_every=config.sine_log_every,
         callbacks=[paths, classes], seed=config.seed)
@@ -623,7 +637,7 @@ def write_slices(config, initial_weights, final_weights, stuck, x, y):
         initial_weights, final_weights, list(chosen.values()), x, y, [*positions, 0.0, 1.0]
     )
     for (kind, start), line in zip(chosen.items(), losses):
-        title = f"start {start} ({kind}): loss from its initial to its trained weights"
+        title = _(SLICE_TITLES[kind]).format(start=start)
         image = render_loss_slice(positions, line[:-2], line[-2:], title)
         tf.summary.image(f"loss_slice/{kind}", image[None], step=config.epochs)
 
@@ -643,21 +657,22 @@ def check(config, results):
         and all(metrics["valley_floor_share"] > 0 and metrics["smallest_floor_curvature"] > 0 for metrics in sine)
     )
     numbers = {variant.name: metrics["stuck_share"] for variant, metrics in xor.items()}
-    explanation = f"Share of {config.starts} starts stuck: " + ", ".join(
-        f"{name} {share:.0%}" for name, share in numbers.items()
-    ) + ". Stalled, on a valley floor or at a saddle: " + ", ".join(
-        f"{variant.name} {metrics['valley_floor_share'] + metrics['saddle_share']:.0%}"
-        for variant, metrics in xor.items() if variant.hidden_units == config.narrow_units
-    ) + "."
+    sentences = [
+        _("Share of {starts} starts stuck: {shares}.").format(
+            starts=config.starts, shares=", ".join(f"{name} {share:.0%}" for name, share in numbers.items())),
+        _("Stalled, on a valley floor or at a saddle: {shares}.").format(shares=", ".join(
+            f"{variant.name} {metrics['valley_floor_share'] + metrics['saddle_share']:.0%}"
+            for variant, metrics in xor.items() if variant.hidden_units == config.narrow_units)),
+    ]
     for variant, metrics in results.items():
         if isinstance(variant, SineStarts):
             numbers[variant.name] = metrics["valley_floor_share"]
-            explanation += (
-                f" Sine neuron: {metrics['solved_share']:.0%} of {variant.starts} starts in the deepest valley, "
-                f"{metrics['valley_floor_share']:.0%} on the floor of another (smallest curvature there "
-                f"{metrics['smallest_floor_curvature']:.3g})."
-            )
-    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+            sentences.append(_(
+                "Sine neuron: {deepest:.0%} of {starts} starts in the deepest valley, {other:.0%} on the "
+                "floor of another (smallest curvature there {curvature:.3g})."
+            ).format(deepest=metrics["solved_share"], starts=variant.starts, other=metrics["valley_floor_share"],
+                     curvature=metrics["smallest_floor_curvature"]))
+    return Verdict(holds=holds, numbers=numbers, explanation=" ".join(sentences))
 
 
 def text_numbers(config, results):
@@ -722,17 +737,15 @@ def _stuck_numbers(results):
 
 
 def _shares_sentence(config, results):
-    return f"Share of {config.starts} starts stuck: " + ", ".join(
-        f"{variant.name} {metrics['stuck_share']:.0%}" for variant, metrics in results.items()
-    ) + "."
+    return _("Share of {starts} starts stuck: {shares}.").format(starts=config.starts, shares=", ".join(
+        f"{variant.name} {metrics['stuck_share']:.0%}" for variant, metrics in results.items()))
 
 
 def _classes_sentence(results):
     """Where the stuck starts of each net stand, by the second-order test."""
-    return " Of all starts, on a valley floor / at a saddle / still moving: " + ", ".join(
+    return _("Of all starts, on a valley floor / at a saddle / still moving: {shares}.").format(shares=", ".join(
         f"{variant.name} {metrics['valley_floor_share']:.0%} / {metrics['saddle_share']:.0%} / "
-        f"{metrics['still_moving_share']:.0%}" for variant, metrics in results.items()
-    ) + "."
+        f"{metrics['still_moving_share']:.0%}" for variant, metrics in results.items()))
 
 
 def _check_three_units(config, results):
@@ -740,7 +753,7 @@ def _check_three_units(config, results):
     narrow, wide = shares[config.narrow_units], shares[config.wide_units]
     # 0.2: the least the lesson's claim lets the 2-unit Adam net leave stuck.
     holds = wide < narrow < 0.2
-    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + _classes_sentence(results))
+    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + " " + _classes_sentence(results))
 
 
 def _check_still_stuck(config, results):
@@ -748,11 +761,12 @@ def _check_still_stuck(config, results):
     holds = metrics["got_out_share"] <= 0.1
     numbers = {"stuck_at_lesson_length": metrics["stuck_share_at_lesson_length"],
                "stuck_at_end": metrics["stuck_share"], "got_out": metrics["got_out_share"]}
-    explanation = (
-        f"Stuck after {Config().epochs} passes: {metrics['stuck_share_at_lesson_length']:.0%} of "
-        f"{config.starts} starts; after {config.epochs}: {metrics['stuck_share']:.0%}. Of the stuck ones, "
-        f"{metrics['got_out_share']:.0%} got out." + _classes_sentence(results)
-    )
+    explanation = _(
+        "Stuck after {lesson_epochs} passes: {stuck_then:.0%} of {starts} starts; after {epochs}: "
+        "{stuck_now:.0%}. Of the stuck ones, {got_out:.0%} got out."
+    ).format(lesson_epochs=Config().epochs, stuck_then=metrics["stuck_share_at_lesson_length"],
+             starts=config.starts, epochs=config.epochs, stuck_now=metrics["stuck_share"],
+             got_out=metrics["got_out_share"]) + " " + _classes_sentence(results)
     return Verdict(holds, numbers, explanation)
 
 
@@ -761,7 +775,7 @@ def _check_fast_adam(config, results):
     narrow, wide = shares[config.narrow_units], shares[config.wide_units]
     # 0.05: the most the lesson's claim lets the 8-unit net leave stuck at the lesson's step.
     holds = wide > 0.05 and narrow > wide
-    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + _classes_sentence(results))
+    return Verdict(holds, _stuck_numbers(results), _shares_sentence(config, results) + " " + _classes_sentence(results))
 
 
 def _check_sine_big_step(config, results):
@@ -769,30 +783,29 @@ def _check_sine_big_step(config, results):
     holds = metrics["settled_in_deepest_share"] == 0
     numbers = {f"{variant.name}/{name}_share": metrics[f"{name}_share"]
                for name in ("settled_in_deepest", *CLASSES)}
-    explanation = (
-        f"Of {variant.starts} starts: {metrics['settled_in_deepest_share']:.0%} settled in the deepest valley "
-        f"({metrics['solved_share']:.0%} were inside it when training stopped), "
-        f"{metrics['valley_floor_share']:.0%} settled on the floor of another valley, "
-        f"{metrics['still_moving_share']:.0%} still moving."
-    )
+    explanation = _(
+        "Of {starts} starts: {settled:.0%} settled in the deepest valley ({inside:.0%} were inside it "
+        "when training stopped), {other:.0%} settled on the floor of another valley, {moving:.0%} still moving."
+    ).format(starts=variant.starts, settled=metrics["settled_in_deepest_share"], inside=metrics["solved_share"],
+             other=metrics["valley_floor_share"], moving=metrics["still_moving_share"])
     return Verdict(holds, numbers, explanation)
 
 
 EXERCISES = (
     Exercise(
         name="three_units",
-        question=(
+        question=N_(
             "With 3 hidden units instead of 2, do as many starts get stuck as with 2, as few as "
             "with 8, or a share in between?"
         ),
         changes={"narrow_units": 3},
         keep=_adam_nets,
-        expected=(
+        expected=N_(
             "In between: more of the 3-unit starts than of the 8-unit starts end stuck, but fewer "
             "than 20 %, the least the lesson's claim lets the 2-unit net leave stuck."
         ),
         check=_check_three_units,
-        explanation=(
+        explanation=N_(
             "A third hidden unit gives the net more ways to split the four corners between its "
             "units, so fewer random starts end on a plateau; eight give so many that hardly any "
             "does. The stuck 3-unit starts mostly sit where the 2-unit net's 0.35 starts sit, two "
@@ -806,15 +819,15 @@ EXERCISES = (
     ),
     Exercise(
         name="train_longer",
-        question=(
+        question=N_(
             "Trained 4 times longer, 4000 passes instead of 1000, do the starts of the 2-unit net "
             "that are stuck after 1000 passes get out?"
         ),
         changes={"epochs": 4000, "narrow_units": 2},
         keep=_two_unit_adam_net,
-        expected="Hardly any: at most 1 in 10 of the starts stuck after 1000 passes gets out by 4000.",
+        expected=N_("Hardly any: at most 1 in 10 of the starts stuck after 1000 passes gets out by 4000."),
         check=_check_still_stuck,
-        explanation=(
+        explanation=N_(
             "The stuck starts sit on plateaus and at saddle points where the sigmoid units are "
             "saturated: the gradient there is tiny and shrinks further as the weights grow. Adam "
             "keeps taking steps of about its learning rate while a weight's gradient keeps its "
@@ -825,18 +838,18 @@ EXERCISES = (
     ),
     Exercise(
         name="fast_adam",
-        question=(
+        question=N_(
             "With Adam's step 10 times larger (0.5 instead of 0.05), does the 8-unit net still "
             "almost never get stuck?"
         ),
         changes={"adam_learning_rate": 0.5},
         keep=_adam_nets,
-        expected=(
+        expected=N_(
             "No: more than 5 % of the 8-unit starts end stuck (at the lesson's step at most 5 % "
             "do, as its claim checks), and the 2-unit net still gets stuck more often."
         ),
         check=_check_fast_adam,
-        explanation=(
+        explanation=N_(
             "Adam moves each weight by up to about its learning rate per step, whatever the size "
             "of its gradient (Kingma and Ba, 2015). At 0.5 the weights grow large within a few "
             "dozen passes, before the hidden units have sorted out the corners; the units "
@@ -847,18 +860,18 @@ EXERCISES = (
     ),
     Exercise(
         name="sine_big_step",
-        question=(
+        question=N_(
             "With a step 20 times larger (1.0 instead of 0.05), can a start of the sine neuron "
             "settle in the deepest valley, the narrowest one in the picture?"
         ),
         changes={"sine_learning_rate": 1.0},
         keep=_sine_neuron,
-        expected=(
+        expected=N_(
             "No: none of the starts settles in the deepest valley (gradient about 0 there); a "
             "start may pass through it, but does not stay."
         ),
         check=_check_sine_big_step,
-        explanation=(
+        explanation=N_(
             "Gradient descent can settle on a valley floor only if its step is below 2 / curvature "
             "there, the limit the linear lesson found for its bowl: above it, each step overshoots "
             "the floor further than the last. The sine neuron's valleys curve by 3.87 (the "
