@@ -4,8 +4,9 @@ Every lesson is trained with its default config into a temporary directory (into
 when given, which is kept; with `--reuse`, the latest run already there is used instead of
 training), one real TensorBoard serves them all, and
 headless Chromium opens each view the lesson lists in its `VIEWS` (a dashboard with a tag filter and a run
-filter in its URL, `dlintro.views.View`) and saves it to `docs/screenshots/<file>.png`.
-Lessons that list no views are skipped with a message.
+filter in its URL, `dlintro.views.View`) and saves it to `docs/screenshots/<file>.png`; with
+`--lang ko` the lessons are trained in Korean (pictures, Text tab) and the shots go to
+`docs/screenshots/ko/`. Lessons that list no views are skipped with a message.
 
 Example:
     $ python -m dlintro.screenshots                     # train everything, then shoot
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlintro import board, lessons
+from dlintro import board, i18n, lessons
 from dlintro.runs import latest_run
 from dlintro.views import views_of
 
@@ -159,10 +160,11 @@ def take(browser, server_url, lesson, shot, output):
     return path
 
 
-def _train(name, runs_root):
-    """Runs a lesson with its default config in a child process; returns its run directory or None."""
+def _train(name, runs_root, lang):
+    """Runs a lesson with its default config in a child process, in language `lang`; returns its
+    run directory or None."""
     print(f"[{name}] training with the default config ...", flush=True)
-    command = [sys.executable, "-m", "dlintro", "run", name, "--runs-dir", str(runs_root)]
+    command = [sys.executable, "-m", "dlintro", "run", name, "--runs-dir", str(runs_root), "--lang", lang]
     # TensorFlow's start-up chatter goes to stderr: kept, and shown only when training fails.
     result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
@@ -187,7 +189,7 @@ def _chosen_lessons(requested):
     return chosen
 
 
-def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT):
+def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT, lang=i18n.SOURCE):
     """Trains (or finds) each lesson's run, serves them all, and saves every shot.
 
     Args:
@@ -195,6 +197,7 @@ def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT)
         runs_root: where the lessons are trained (and kept); a temporary directory by default.
         reuse: use the latest run of each lesson in `runs_root` instead of training.
         output: the directory the PNGs go to.
+        lang: the language the lessons are trained in (their pictures and Text tab).
 
     Returns:
         `(saved paths, failures)`, failures as one-line messages.
@@ -206,7 +209,7 @@ def make_screenshots(requested=None, runs_root=None, reuse=False, output=OUTPUT)
     with tempfile.TemporaryDirectory(prefix="dlintro-screenshots-") as scratch:
         view = Path(scratch) / "view"
         for name in _chosen_lessons(requested):
-            run_dir = latest_run(runs_root, name) if reuse else _train(name, runs_root or Path(scratch) / "train")
+            run_dir = latest_run(runs_root, name) if reuse else _train(name, runs_root or Path(scratch) / "train", lang)
             if run_dir is None:
                 failures.append(f"[{name}] no finished run; skipped")
                 print(failures[-1], flush=True)
@@ -233,17 +236,24 @@ def main(argv=None):
     parser.add_argument("--lessons", help="comma-separated lesson names (default: every lesson with shots)")
     parser.add_argument("--runs-dir", help="train into this directory and keep it (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="use the latest runs in --runs-dir; train nothing")
-    parser.add_argument("--output", default=str(OUTPUT), help=f"where the PNGs go (default: {OUTPUT})")
+    parser.add_argument("--output", help=f"where the PNGs go (default: {OUTPUT}, {OUTPUT}/ko for Korean)")
+    parser.add_argument("--lang", help="the language of the lessons' pictures and texts (default: the locale's)")
     options = parser.parse_args(argv)
     if options.reuse and not options.runs_dir:
         parser.error("--reuse needs --runs-dir")
+    try:
+        lang = i18n.check_language(options.lang or i18n.current())
+    except i18n.UnknownLanguageError as error:
+        print(f"dlintro.screenshots: error: {error}", file=sys.stderr)
+        return 2
+    output = options.output or str(OUTPUT if lang == i18n.SOURCE else OUTPUT / lang)
     requested = options.lessons.split(",") if options.lessons else None
     try:
-        saved, failures = make_screenshots(requested, options.runs_dir, options.reuse, options.output)
+        saved, failures = make_screenshots(requested, options.runs_dir, options.reuse, output, lang)
     except board.BoardError as error:
         print(f"dlintro.screenshots: error: {error}", file=sys.stderr)
         return 2
-    print(f"{len(saved)} screenshots saved in {options.output}/; {len(failures)} failed")
+    print(f"{len(saved)} screenshots saved in {output}/; {len(failures)} failed")
     return 0 if saved and not failures else 1
 
 
