@@ -51,13 +51,14 @@ def check_language(lang):
 
 
 def from_environment(environ=None):
-    """The language the locale asks for: `ko` for a Korean locale, `en` for any other."""
+    """The language the locale asks for (`ko_KR.UTF-8`: `ko`); English for a locale in another."""
     environ = os.environ if environ is None else environ
     for key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(key, "").split(":")[0].strip()
         if value:
-            return "ko" if value.lower().startswith("ko") else "en"
-    return "en"
+            code = value.split(".")[0].split("_")[0].split("@")[0].lower()
+            return code if code in LANGUAGES else SOURCE
+    return SOURCE
 
 
 def current():
