@@ -19,7 +19,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
 
-from dlintro import lessons, readme
+from dlintro import i18n, lessons, readme
+from dlintro.i18n import _
 from dlintro.exercises import exercises_of
 
 KEPT = Path(__file__).resolve().parent.parent / "docs" / "exercise-seeds.json"
@@ -34,14 +35,17 @@ def load():
         return {}
 
 
-def table(outcomes):
-    """The outcomes as a Markdown table: one row per exercise, the seeds that held and failed."""
-    rows = ["| lesson | exercise | seeds held | failed on |", "| --- | --- | ---: | --- |"]
-    for lesson in lessons.NAMES:
-        for exercise, by_seed in outcomes.get(lesson, {}).items():
-            held = sum(by_seed.values())
-            failed = ", ".join(seed for seed, ok in by_seed.items() if not ok) or "-"
-            rows.append(f"| {lesson} | `{exercise}` | {held} of {len(by_seed)} | {failed} |")
+def table(outcomes, lang="en"):
+    """The outcomes as a Markdown table in language `lang`: one row per exercise, the seeds that
+    held and failed."""
+    with i18n.language(lang):
+        rows = [_("| lesson | exercise | seeds held | failed on |"), "| --- | --- | ---: | --- |"]
+        for lesson in lessons.NAMES:
+            for exercise, by_seed in outcomes.get(lesson, {}).items():
+                held = sum(by_seed.values())
+                failed = ", ".join(seed for seed, ok in by_seed.items() if not ok) or "-"
+                rows.append(f"| {lesson} | `{exercise}` | " + _("{held} of {seeds}").format(held=held, seeds=len(by_seed))
+                            + f" | {failed} |")
     return "\n".join(rows) + "\n"
 
 
@@ -57,7 +61,7 @@ def measure(names, seeds, out=print):
                 by_seed = found.setdefault(name, {}).setdefault(exercise, {})
                 for seed in seeds:
                     summary = run_lesson(name, lesson.Config(seed=seed), exercise=exercise,
-                                         runs_root=root, out=lambda *_: None)
+                                         runs_root=root, out=lambda *unused: None)
                     by_seed[str(seed)] = bool(summary["claim"]["holds"])
                     out(f"{name:<14} {exercise:<20} seed {seed}: "
                         f"{'holds' if by_seed[str(seed)] else 'DOES NOT HOLD'}  {summary['claim']['verdict']}")
@@ -85,7 +89,8 @@ def main(argv=None):
         kept = {name: kept[name] for name in lessons.NAMES if name in kept}
         KEPT.write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
     print("\n" + table(kept))
-    readme.rewrite({"exercise-seeds": table(kept)})
+    for lang in i18n.LANGUAGES:
+        readme.rewrite({"exercise-seeds": table(kept, lang)}, readme.path(lang))
     return 0 if all(all(by_seed.values()) for by_exercise in kept.values() for by_seed in by_exercise.values()) else 1
 
 

@@ -285,3 +285,16 @@ def test_no_module_that_translates_uses_the_name_underscore_for_anything_else():
             misuse += [f"{file.relative_to(PACKAGE.parent)}:{node.lineno}" for node in ast.walk(tree)
                        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)]
     assert misuse == [], "`_` assigned in a module that translates with it:\n" + "\n".join(misuse)
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_each_readme_holds_what_its_commands_write(lang):
+    """README.<lang>.md's lesson texts, exercises and seed table are what `make numbers` and
+    `make exercise-seeds` write in that language, and the English README links to it."""
+    from dlintro import exercise_seeds, numbers, readme
+
+    text = readme.path(lang).read_text(encoding="utf-8")
+    for name, content in numbers.readme_blocks(lang).items():
+        assert readme.block(text, name) == content, f"README.{lang}.md block {name!r}: run `make numbers ARGS=--readme-only`"
+    assert readme.block(text, "exercise-seeds") == exercise_seeds.table(exercise_seeds.load(), lang)
+    assert f"README.{lang}.md" in readme.README.read_text(encoding="utf-8").split("\n## ")[0]
