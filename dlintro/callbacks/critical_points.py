@@ -33,9 +33,17 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 
 from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array
+from dlintro.i18n import N_, _
 
 CLASSES = ("solved", "valley_floor", "saddle", "still_moving")
 CLASS_COLOURS = {"solved": "#1a9850", "valley_floor": "#d73027", "saddle": "#fdae61", "still_moving": "#4575b4"}
+# The legend entry of each class, with its share at the last step (translated where drawn).
+CLASS_LABELS = {
+    "solved": N_("solved: {share:.0%}"),
+    "valley_floor": N_("valley floor: {share:.0%}"),
+    "saddle": N_("saddle: {share:.0%}"),
+    "still_moving": N_("still moving: {share:.0%}"),
+}
 
 
 def flat_weights(weights):
@@ -230,14 +238,14 @@ def render_class_shares(history, title):
     # Fixed margins: `tight_layout` would cost more than everything else in the picture.
     figure.subplots_adjust(left=0.1, right=0.72, bottom=0.14, top=0.9)
     axes = figure.add_subplot()
-    stacked = [[shares[name] for _, shares in history] for name in CLASSES]
-    labels = [f"{name.replace('_', ' ')}: {history[-1][1][name]:.0%}" for name in CLASSES]
+    stacked = [[shares[name] for unused, shares in history] for name in CLASSES]
+    labels = [_(CLASS_LABELS[name]).format(share=history[-1][1][name]) for name in CLASSES]
     axes.stackplot(steps, stacked, labels=labels, colors=[CLASS_COLOURS[name] for name in CLASSES])
     axes.set_xlim(steps[0], steps[-1] if steps[-1] > steps[0] else steps[0] + 1)
     axes.set_ylim(0, 1)
-    axes.set_xlabel("step (passes over the data)")
-    axes.set_ylabel("share of the starts")
+    axes.set_xlabel(_("step (passes over the data)"))
+    axes.set_ylabel(_("share of the starts"))
     axes.set_title(title, fontsize=10)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-                title="at the last step", title_fontsize=8)
+                title=_("at the last step"), title_fontsize=8)
     return figure_to_array(figure)

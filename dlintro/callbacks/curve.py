@@ -15,6 +15,7 @@ from dlintro.callbacks.pictures import (
     shared_panel,
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.i18n import _
 from dlintro.callbacks.summaries import write_image
 
 # Colours: the target curve dark grey, the model's curve orange, training points blue.
@@ -33,7 +34,7 @@ def distance_from_line(x, y):
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
     design = np.stack([x, np.ones_like(x)], axis=1)
-    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    coefficients, *unused = np.linalg.lstsq(design, y, rcond=None)
     return float(np.max(np.abs(y - design @ coefficients)))
 
 
@@ -64,10 +65,10 @@ def default_y_range(target):
 def curve_panel(size, extent):
     """The frame of the curve pictures: axes in input and output units and a legend."""
     legend = [
-        Line2D([], [], color=hex_colour(GREY), linewidth=2.5, label="target"),
-        Line2D([], [], color=hex_colour(ORANGE), linewidth=2, label="model"),
+        Line2D([], [], color=hex_colour(GREY), linewidth=2.5, label=_("target")),
+        Line2D([], [], color=hex_colour(ORANGE), linewidth=2, label=_("model")),
         Line2D([], [], color=hex_colour(BLUE), marker="s", markersize=3, linestyle="none",
-               label="training points"),
+               label=_("training points")),
     ]
     return PicturePanel(size, extent=extent, axis_labels=("x", "y"), legend=legend)
 
@@ -156,8 +157,7 @@ class FittedCurveImages(ProbeCallback):
         return True
 
     def _draw(self, step, fitted):
-        if self._panel is None:
-            extent = (float(self.x_grid[0]), float(self.x_grid[-1]), *self.y_range)
-            self._panel = shared_panel(curve_panel, self.size, extent)
+        extent = (float(self.x_grid[0]), float(self.x_grid[-1]), *self.y_range)
+        self._panel = shared_panel(curve_panel, self.size, extent)  # one per language
         curve = render_curve(self.x_grid, self.target, fitted, self.points, self.y_range, self.size)
         write_image("fitted_curve", self._panel.render(curve, picture_title(self.title, step)), step=step)

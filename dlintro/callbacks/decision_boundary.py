@@ -3,6 +3,7 @@
 import numpy as np
 from matplotlib.lines import Line2D
 
+from dlintro.i18n import _
 from dlintro.callbacks.dense import dense_chain, dense_outputs
 from dlintro.callbacks.pictures import (
     BLUE,
@@ -50,19 +51,24 @@ def default_extent(points, margin=0.25):
     return (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
 
 
-def decision_boundary_panel(extent, resolution):
-    """The frame of the pictures: axes in input units, a P(class 1) colour bar, the class legend."""
-    legend = [
+def class_legend():
+    """Legend entries of the data points, by class, in the current language."""
+    return [
         Line2D([], [], marker="o", linestyle="none", markerfacecolor=hex_colour(colour),
                markeredgecolor="black", markeredgewidth=0.6, label=label)
-        for colour, label in ((BLUE, "class 0 point"), (ORANGE, "class 1 point"))
+        for colour, label in ((BLUE, _("class 0 point")), (ORANGE, _("class 1 point")))
     ]
+
+
+def decision_boundary_panel(extent, resolution):
+    """The frame of the pictures: axes in input units, a P(class 1) colour bar, the class legend."""
+    legend = class_legend()
     legend.append(Line2D([], [], color=hex_colour([BOUNDARY_GREY] * 3), label="P = 0.5"))
     return PicturePanel(
         (resolution, resolution),
         zoom=max(1, 288 // resolution),
         extent=extent,
-        colour_bar=(diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, "P(class 1)"),
+        colour_bar=(diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, _("P(class 1)")),
         legend=legend,
     )
 
@@ -131,9 +137,10 @@ class DecisionBoundaryImages(ProbeCallback):
         return True
 
     def _draw(self, step, probability):
-        if self._panel is None:
-            extent = tuple(float(value) for value in self.extent)
-            self._panel = shared_panel(decision_boundary_panel, extent, self.resolution)
+        extent = tuple(float(value) for value in self.extent)
+        panel = shared_panel(decision_boundary_panel, extent, self.resolution)  # one per language
+        if panel is not self._panel:
+            self._panel = panel
             colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
             # Few points are drawn big enough to find, many small enough to leave the plane visible.
             size = float(np.clip(1500 / len(self.points), 10, 60))

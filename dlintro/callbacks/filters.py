@@ -5,6 +5,7 @@ import numpy as np
 from dlintro.callbacks.heat_maps import heat_map_tiles, write_heat_map_tiles
 from dlintro.callbacks.pictures import picture_title, run_name
 from dlintro.callbacks.probe import ProbeCallback, all_finite
+from dlintro.i18n import _
 
 
 class FilterImages(ProbeCallback):
@@ -48,9 +49,9 @@ class FilterImages(ProbeCallback):
         return True
 
     def _draw(self, step, kernel):
-        _, _, channels, filters = kernel.shape
+        unused, unused, channels, filters = kernel.shape
         kernels = [kernel[:, :, channel, index] for channel in range(channels) for index in range(filters)]
         tiles, scale = heat_map_tiles(kernels, columns=filters, pixels_per_value=self.pixels_per_weight,
                                       gap=max(2, self.pixels_per_weight // 3))
-        title = picture_title(f"{self.title}: {self.layer_name} filters", step)
-        self._panel = write_heat_map_tiles(f"filters/{self.layer_name}", tiles, scale, "weight", title, step)
+        title = picture_title(_("{name}: {layer} filters").format(name=self.title, layer=self.layer_name), step)
+        self._panel = write_heat_map_tiles(f"filters/{self.layer_name}", tiles, scale, _("weight"), title, step)

@@ -9,6 +9,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from dlintro.callbacks.pictures import BLUE, hex_colour, picture_title, run_name
 from dlintro.callbacks.summaries import write_image
 from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array, probe_gradients
+from dlintro.i18n import _
 
 
 def render_gradient_bars(layer_names, norms, title="", value_range=None):
@@ -40,11 +41,11 @@ def render_gradient_bars(layer_names, norms, title="", value_range=None):
     axes.bar(range(len(norms)), heights - low, bottom=low, color=hex_colour(BLUE))
     axes.set_yscale("log")
     axes.set_ylim(low, high)
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, unused: f"{value:.0e}"))
     axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_xticks(range(len(norms)), [name.replace("hidden_", "h") for name in layer_names])
-    axes.set_xlabel("layer (input side on the left)")
-    axes.set_ylabel("gradient norm")
+    axes.set_xlabel(_("layer (input side on the left)"))
+    axes.set_ylabel(_("gradient norm"))
     axes.grid(axis="y", which="major", alpha=0.3)
     axes.set_title(title, fontsize=10)
     return figure_to_array(figure)
@@ -102,6 +103,6 @@ class GradientNormBars(ProbeCallback):
 
     def _draw(self, step, names, norms):
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("nan")
-        title = f"{picture_title(self.title, step)}: first/last layer = {ratio:.2g}"
+        title = _("{title}: first/last layer = {ratio:.2g}").format(title=picture_title(self.title, step), ratio=ratio)
         image = render_gradient_bars(names, norms, title=title, value_range=self.value_range)
         write_image("gradient_norm_bars", image, step=step)

@@ -25,24 +25,30 @@ from dlintro.callbacks.probe import (
     weight_groups,
 )
 from dlintro.callbacks.summaries import Summaries
+from dlintro.i18n import N_, _
 
 # One Custom Scalars chart per statistic, each drawing every layer of a run as its own line.
+# The titles are what a learner reads in the Custom Scalars tab: written in the run's language.
 _PER_LAYER_CHARTS = (
-    ("Gradient norm per layer", r"gradient_norm/.*"),
-    ("Activation mean per layer", r"activation_mean/.*"),
-    ("Activation std per layer", r"activation_std/.*"),
-    ("Saturated sigmoid/tanh share per layer", r"saturated_share/.*"),
-    ("Dead ReLU share per layer", r"dead_share/.*"),
+    (N_("Gradient norm per layer"), r"gradient_norm/.*"),
+    (N_("Activation mean per layer"), r"activation_mean/.*"),
+    (N_("Activation std per layer"), r"activation_std/.*"),
+    (N_("Saturated sigmoid/tanh share per layer"), r"saturated_share/.*"),
+    (N_("Dead ReLU share per layer"), r"dead_share/.*"),
 )
+PER_LAYER_CATEGORY = N_("Per layer")
 
 
 def per_layer_layout():
-    """The Custom Scalars layout that puts all layers of a run into one chart per statistic."""
+    """The Custom Scalars layout that puts all layers of a run into one chart per statistic.
+
+    Its titles are in the current language (`dlintro.i18n`); the tags they match are not.
+    """
     charts = [
-        layout_pb2.Chart(title=title, multiline=layout_pb2.MultilineChartContent(tag=[regex]))
+        layout_pb2.Chart(title=_(title), multiline=layout_pb2.MultilineChartContent(tag=[regex]))
         for title, regex in _PER_LAYER_CHARTS
     ]
-    return layout_pb2.Layout(category=[layout_pb2.Category(title="Per layer", chart=charts)])
+    return layout_pb2.Layout(category=[layout_pb2.Category(title=_(PER_LAYER_CATEGORY), chart=charts)])
 
 
 def log10_magnitudes(gradients):
@@ -172,7 +178,7 @@ class GradientStatistics(ProbeCallback):
                 self._probe = (x, y, self._loss_scale())
             return
         self._groups = weight_groups(model)
-        groups = [weights for _, weights in self._groups]
+        groups = [weights for unused, weights in self._groups]
         try:
             if backends.on_jax():
                 # The loss scale is an argument: it changes while a mixed-precision model trains.
@@ -209,16 +215,16 @@ class GradientStatistics(ProbeCallback):
             self._probe = (*self._probe[:2], self._loss_scale())
         per_layer = [
             list(zip(weights, map(np.asarray, gradients)))
-            for (_, weights), gradients in zip(self._groups, self._gradients(*self._probe))
+            for (unused, weights), gradients in zip(self._groups, self._gradients(*self._probe))
         ]
-        if not all_finite(g for pairs in per_layer for _, g in pairs):
+        if not all_finite(g for pairs in per_layer for unused, g in pairs):
             return False
         summaries = Summaries()
         norms = []
-        for (path, _), pairs in zip(self._groups, per_layer):
+        for (path, unused), pairs in zip(self._groups, per_layer):
             for weight, gradient in pairs:
                 summaries.histogram(f"gradients/{weight.path}", gradient)
-            norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for _, gradient in pairs)))
+            norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for unused, gradient in pairs)))
             summaries.scalar(f"gradient_norm/{path}", norm)
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:
@@ -229,11 +235,11 @@ class GradientStatistics(ProbeCallback):
 
     def _add_log_magnitudes(self, summaries, per_layer):
         """One log10-magnitude histogram per layer, all on the same bucket edges."""
-        logs = [log10_magnitudes([gradient for _, gradient in pairs]) for pairs in per_layer]
+        logs = [log10_magnitudes([gradient for unused, gradient in pairs]) for pairs in per_layer]
         # When every gradient is exactly zero (a net at the exact bottom of its loss), there is
         # no logarithm to draw; an empty histogram on the unit interval keeps every series
         # complete, one histogram per log point.
         value_range = shared_range(logs) or (0.0, 1.0)
-        for (path, _), values in zip(self._groups, logs):
+        for (path, unused), values in zip(self._groups, logs):
             # A layer whose gradient is exactly zero gets an empty histogram on the shared edges.
             summaries.histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

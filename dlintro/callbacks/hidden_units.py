@@ -8,6 +8,7 @@ import numpy as np
 from dlintro.callbacks.heat_maps import heat_map_tiles, write_heat_map_tiles
 from dlintro.callbacks.pictures import picture_title, plane_grid, run_name
 from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input
+from dlintro.i18n import _
 
 
 class HiddenUnitImages(ProbeCallback):
@@ -61,6 +62,6 @@ class HiddenUnitImages(ProbeCallback):
         columns = self.columns or math.ceil(math.sqrt(units))
         maps = [outputs[:, unit].reshape(self._shape) for unit in range(units)]
         tiles, scale = heat_map_tiles(maps, columns)
-        title = picture_title(f"{self.title}: {self.layer_name} units", step)
+        title = picture_title(_("{name}: {layer} units").format(name=self.title, layer=self.layer_name), step)
         tag = f"hidden_units/{self.layer_name}"
-        self._panel = write_heat_map_tiles(tag, tiles, scale, "unit output", title, step)
+        self._panel = write_heat_map_tiles(tag, tiles, scale, _("unit output"), title, step)

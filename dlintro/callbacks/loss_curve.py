@@ -5,6 +5,7 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 
 from dlintro.callbacks.probe import ProbeCallback, all_finite, figure_to_array
+from dlintro.i18n import _
 
 
 class LossCurvePaths(ProbeCallback):
@@ -67,18 +68,19 @@ class LossCurvePaths(ProbeCallback):
         # Fixed margins: `tight_layout` would cost more than everything else in the picture.
         figure.subplots_adjust(left=0.09, right=0.7, bottom=0.12, top=0.91)
         axes = figure.add_subplot()
-        axes.plot(grid, self.losses_of(grid), color="black", linewidth=1.2, label="loss")
+        axes.plot(grid, self.losses_of(grid), color="black", linewidth=1.2, label=_("loss"))
         colours = start_colours(path.shape[1])
         for start in range(path.shape[1]):
             weights = path[:, start]
             losses = self.losses_of(weights)
             axes.plot(weights, losses, ".-", color=colours[start], markersize=3, linewidth=0.8,
-                      label=f"start {start}: {weights[0]:.2f} → {weights[-1]:.2f}")
+                      label=_("start {number}: {first:.2f} → {last:.2f}").format(
+                          number=start, first=weights[0], last=weights[-1]))
             axes.plot(weights[0], losses[0], "o", color=colours[start], markersize=7, fillstyle="none")
             axes.plot(weights[-1], losses[-1], "*", color=colours[start], markersize=12)
         axes.set_xlim(*self.weight_range)
-        axes.set_xlabel("the weight (o: where a start began, *: where it ended)")
-        axes.set_ylabel("loss")
+        axes.set_xlabel(_("the weight (o: where a start began, *: where it ended)"))
+        axes.set_ylabel(_("loss"))
         axes.set_title(self.title, fontsize=10)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         return figure_to_array(figure)

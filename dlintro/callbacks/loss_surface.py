@@ -11,6 +11,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from dlintro.callbacks.pictures import ORANGE, hex_colour, picture_title, rgb_copy, run_name  # noqa: E402
 from dlintro.callbacks.summaries import write_image  # noqa: E402
 from dlintro.callbacks.probe import ProbeCallback, all_finite  # noqa: E402
+from dlintro import fonts, i18n  # noqa: E402
+from dlintro.i18n import _  # noqa: E402
 
 
 def squared_error_surface(x, y, w1, w2):
@@ -65,6 +67,7 @@ class LossSurfacePath(ProbeCallback):
         self.resolution = resolution
         self.path = []  # (step, w1, w2) after every optimizer step, step 0 first
         self._figure = None
+        self._language = None  # the language the kept figure's texts are in
 
     def _kernel(self):
         """The current (w1, w2)."""
@@ -77,8 +80,11 @@ class LossSurfacePath(ProbeCallback):
         """Draws the contours once and keeps them; later pictures only redraw the path on top.
 
         Drawing the filled contours costs about 0.2 s; copying the kept background and drawing
-        the path over it (Matplotlib's "blitting") costs a few milliseconds.
+        the path over it (Matplotlib's "blitting") costs a few milliseconds. The figure is kept
+        for one language: drawing in another draws it anew.
         """
+        fonts.use()
+        self._language = i18n.current()
         corners = [start] if self.solution is None else [start, self.solution]
         w1_min, w1_max, w2_min, w2_max = square_extent(corners)
         w1, w2 = np.meshgrid(
@@ -92,17 +98,17 @@ class LossSurfacePath(ProbeCallback):
         axes = figure.add_subplot()
         filled = axes.contourf(w1, w2, loss, levels=np.concatenate([[loss.min()], levels]), cmap="Blues")
         colour_bar = figure.colorbar(filled, ax=axes, fraction=0.05, pad=0.03)
-        colour_bar.set_label("mean squared error", fontsize=9)
+        colour_bar.set_label(_("mean squared error"), fontsize=9)
         colour_bar.ax.tick_params(labelsize=8)
         axes.contour(w1, w2, loss, levels=levels, colors="#4a4a4a", linewidths=0.4, alpha=0.5)
         if self.solution is not None:
             axes.plot(*self.solution, marker="*", markersize=16, color=hex_colour(ORANGE), linestyle="none",
-                      label="least squares (lstsq)")
-        axes.plot(*start, marker="o", markersize=7, color="black", linestyle="none", label="start")
+                      label=_("least squares (lstsq)"))
+        axes.plot(*start, marker="o", markersize=7, color="black", linestyle="none", label=_("start"))
         (self._line,) = axes.plot([], [], color="black", linewidth=1.2, marker=".", markersize=3,
                                   animated=True)
         (self._head,) = axes.plot([], [], marker="o", markersize=6, color="#fdb863",
-                                  markeredgecolor="black", linestyle="none", label="weights now",
+                                  markeredgecolor="black", linestyle="none", label=_("weights now"),
                                   animated=True)
         self._step_text = axes.text(0.97, 0.03, "", transform=axes.transAxes, ha="right",
                                     va="bottom", fontsize=9, animated=True,
@@ -113,7 +119,7 @@ class LossSurfacePath(ProbeCallback):
         axes.set_xlabel("w1")
         axes.set_ylabel("w2")
         axes.legend(loc="upper left", fontsize=8, framealpha=0.8)
-        axes.set_title(f"{self.title}: mean squared error over (w1, w2)", fontsize=10)
+        axes.set_title(_("{name}: mean squared error over (w1, w2)").format(name=self.title), fontsize=10)
         self._axes = axes
         self._figure = figure
         self._canvas = FigureCanvasAgg(figure)
@@ -122,14 +128,14 @@ class LossSurfacePath(ProbeCallback):
 
     def summarize(self, step):
         """Draws the path so far, up to `step`."""
-        path = np.array([(w1, w2) for _, w1, w2 in self.path])
+        path = np.array([(w1, w2) for unused, w1, w2 in self.path])
         if not all_finite([path]):
             return False
         self.in_background(step, self._draw, path)
         return True
 
     def _draw(self, step, path):
-        if self._figure is None:
+        if self._figure is None or self._language != i18n.current():
             self._build_figure(path[0])
         self._line.set_data(path[:, 0], path[:, 1])
         self._head.set_data(path[-1:, 0], path[-1:, 1])

@@ -7,7 +7,7 @@ positive, thicker the larger it is. The output unit is drawn larger, with the tr
 
 The picture is drawn like `PicturePanel`'s: everything that does not change between log points
 (captions, unit frames, colour bars, legend) is drawn once per process for each shape of
-network and kept; each log point pastes the new heat maps in NumPy and draws only the lines,
+network and each language (`dlintro.i18n`) and kept; each log point pastes the new heat maps in NumPy and draws only the lines,
 the points and the title on top.
 """
 
@@ -20,9 +20,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from dlintro import fonts
 from dlintro.callbacks.decision_boundary import (
     BOUNDARY_GREY,
     STRONGEST_PROBABILITY_COLOUR,
+    class_legend,
     default_extent,
     render_decision_boundary,
 )
@@ -45,6 +47,7 @@ from dlintro.callbacks.pictures import (
 )
 from dlintro.callbacks.probe import ProbeCallback, all_finite, symbolic_input
 from dlintro.callbacks.summaries import write_image
+from dlintro.i18n import _
 
 MAX_UNITS_DRAWN = 16  # a wider layer shows its first 16 units, and says so above its column
 UNIT_SIZE = 40  # pixels per side of an input's or a hidden unit's heat map
@@ -122,6 +125,7 @@ class NetworkPanel:
     """
 
     def __init__(self, layout, captions, extent, probability_output):
+        fonts.use()
         self.layout = layout
         legend = self._legend(probability_output)
         legend_columns = 4
@@ -139,7 +143,7 @@ class NetworkPanel:
         self._draw_captions(board, captions)
         self._draw_frames(board)
         board.text(width / 2, height - legend_height - 12,
-                   "Each square: one unit's output over the input plane (x1 across, x2 up).",
+                   _("Each square: one unit's output over the input plane (x1 across, x2 up)."),
                    ha="center", va="bottom", fontsize=8, color="#404040")
         self._connections = LineCollection(layout.connection_segments(), capstyle="butt",
                                            animated=True)
@@ -148,9 +152,9 @@ class NetworkPanel:
         self._spines = list(self._output.spines.values())
         # The colour bars stand beside the output unit, as tall as it is.
         output_top = layout.unit_corners[-1][0][0]
-        bars = [(diverging_colormap(1.0), -1.0, 1.0, "unit output")]
+        bars = [(diverging_colormap(1.0), -1.0, 1.0, _("unit output"))]
         if probability_output:
-            bars.append((diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, "output: P(class 1)"))
+            bars.append((diverging_colormap(STRONGEST_PROBABILITY_COLOUR), 0.0, 1.0, _("output: P(class 1)")))
         for index, bar in enumerate(bars):
             left = layout.width - _RIGHT + 50 + 70 * index
             self._colour_bar(figure, bar, (left, output_top, 12, OUTPUT_SIZE))
@@ -176,14 +180,13 @@ class NetworkPanel:
 
     @staticmethod
     def _legend(probability_output):
-        legend = [Line2D([], [], color=hex_colour(BLUE), linewidth=2.5, label="negative weight"),
-                  Line2D([], [], color=hex_colour(ORANGE), linewidth=2.5, label="positive weight")]
+        legend = [Line2D([], [], color=hex_colour(BLUE), linewidth=2.5, label=_("negative weight")),
+                  Line2D([], [], color=hex_colour(ORANGE), linewidth=2.5, label=_("positive weight"))]
         legend += [Line2D([], [], color=hex_colour(GREY), linewidth=float(connection_width(weight)),
-                          label=f"|weight| {'≥ ' if weight == _WIDEST_WEIGHT else '= '}{weight:g}")
+                          label=(_("|weight| ≥ {weight:g}") if weight == _WIDEST_WEIGHT
+                                 else _("|weight| = {weight:g}")).format(weight=weight))
                    for weight in _LEGEND_WEIGHTS]
-        legend += [Line2D([], [], marker="o", linestyle="none", markerfacecolor=hex_colour(colour),
-                          markeredgecolor="black", markeredgewidth=0.6, label=label)
-                   for colour, label in ((BLUE, "class 0 point"), (ORANGE, "class 1 point"))]
+        legend += class_legend()
         if probability_output:
             legend.append(Line2D([], [], color=hex_colour([BOUNDARY_GREY] * 3), label="P = 0.5"))
         return legend
@@ -338,8 +341,9 @@ class NetworkMap(ProbeCallback):
         return True
 
     def _draw(self, step, outputs, kernels):
-        if self._panel is None:
-            self._panel = self._shared_panel()
+        panel = self._shared_panel()  # one per network shape and language
+        if panel is not self._panel:
+            self._panel = panel
             colours = np.where(self.labels[:, None] == 1, ORANGE, BLUE) / 255.0
             self._dots = self._panel.points(self.points, colours)
         drawn = self._panel.layout.drawn
@@ -368,14 +372,20 @@ class NetworkMap(ProbeCallback):
         """The frame of this network's pictures, shared with every network drawn alike."""
         chain = self._chain
         units = (2, *(layer.units for layer in chain))
-        captions = ["inputs"]
+        captions = [_("inputs")]
         for index, layer in enumerate(chain):
-            role = "output" if index == len(chain) - 1 else f"hidden layer {index + 1}"
-            if layer.units > MAX_UNITS_DRAWN:
-                count = f"first {MAX_UNITS_DRAWN} of {layer.units} units"
+            if index == len(chain) - 1:
+                role = _("output: '{layer}'").format(layer=layer.name)
             else:
-                count = f"{layer.units} unit{'s' if layer.units > 1 else ''}"
-            captions.append(f"{role}: '{layer.name}'\n{count}\n{activation_name(layer)}")
-        self._input_maps = self._small_maps(self._grid)
+                role = _("hidden layer {number}: '{layer}'").format(number=index + 1, layer=layer.name)
+            if layer.units > MAX_UNITS_DRAWN:
+                count = _("first {shown} of {units} units").format(shown=MAX_UNITS_DRAWN, units=layer.units)
+            elif layer.units == 1:
+                count = _("1 unit")
+            else:
+                count = _("{units} units").format(units=layer.units)
+            captions.append(f"{role}\n{count}\n{activation_name(layer)}")
+        if self._input_maps is None:
+            self._input_maps = self._small_maps(self._grid)
         extent = tuple(float(value) for value in self.extent)
         return shared_panel(network_panel, units, tuple(captions), extent, self._probability_output)

@@ -6,9 +6,14 @@ legend wherever marks stand for something. `PicturePanel` adds these around a pi
 NumPy, with Matplotlib's "blitting": the frame (axes, colour bar, legend) is drawn once and
 kept, and each log point only pastes the new picture, its marks and its title on top, which
 costs a few milliseconds instead of the 50 ms or more of a full Matplotlib drawing.
+
+Every text a learner reads in a picture (titles, axis and colour-bar labels, legends) is in the
+current language (`dlintro.i18n`); Hangul is drawn with NanumGothic (`dlintro.fonts`). Frames
+are kept per language too, so one process can draw pictures in both.
 """
 
 import functools
+import re
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +25,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from dlintro import fonts, i18n  # noqa: E402
+from dlintro.i18n import _  # noqa: E402
+
+fonts.use()  # Hangul in every picture drawn with Matplotlib
 # The palette: blue for class 0 and negative values, orange for class 1 and positive values,
 # and an off-white between them, as in most textbooks (ColorBrewer's PuOr ends).
 BLUE = np.array([33, 102, 172], dtype=np.float32)
@@ -69,9 +78,33 @@ def run_name(log_dir):
     return Path(str(log_dir)).name or str(log_dir)
 
 
+# What a picture says about itself: its run (or what it shows of the run) and its step. The
+# run's half is everything up to the first space after `{name}`, the step's half the rest.
+_TITLE = "{name}, step {step}"
+
+
 def picture_title(name, step):
-    """`"xor-two_layer_linear, step 300"`: what a picture says about itself."""
-    return f"{name}, step {step}"
+    """`"xor-two_layer_linear, step 300"`: what a picture says about itself (in the current language)."""
+    return _("{name}, step {step}").format(name=name, step=step)
+
+
+@functools.lru_cache(maxsize=8)
+def _title_pattern(template):
+    """A regular expression that splits titles made from `template` into the run's and the step's half."""
+    head, name, tail = template.partition("{name}")
+    glue, space, rest = tail.partition(" ")
+    before, step, after = rest.partition("{step}")
+    if not name or not space or not step or "{" in head + glue + before + after:
+        return None  # the language puts the step first, or elsewhere: titles are drawn whole
+    return re.compile(f"(?P<run>{re.escape(head)}.*{re.escape(glue)})"
+                      f"(?P<step>{re.escape(space + before)}\\S+{re.escape(after)})", re.DOTALL)
+
+
+def title_halves(text):
+    """(run half, step half) of a title `picture_title` made in the current language, or None."""
+    pattern = _title_pattern(_(_TITLE))
+    found = pattern.fullmatch(text) if pattern is not None else None
+    return (found["run"], found["step"]) if found else None
 
 
 def rgb_copy(rgba):
@@ -107,10 +140,11 @@ class Title:
     """A picture's title, drawn once per text and pasted from kept pixels after that.
 
     Text is the slowest part of a frame to draw (about 1.5 ms of 5). A title of the form
-    `"<run>, step <n>"` is drawn in two halves that meet at the centre of the picture: the
-    run's half is the same at every step of a run, and the step's half repeats from one run
-    to the next, so each half is drawn once, its pixels kept, and pasted at its later uses.
-    A title without ", step ", or whose run half would not fit beside the centre, is drawn
+    `"<run>, step <n>"` (`picture_title`, in the current language: `"<run>, 스텝 <n>"`) is
+    drawn in two halves that meet at the centre of the picture: the run's half is the same at
+    every step of a run, and the step's half repeats from one run to the next, so each half is
+    drawn once, its pixels kept (by language, half and text), and pasted at its later uses.
+    A title of another form, or whose run half would not fit beside the centre, is drawn
     centred, in one piece, the same way.
 
     Args:
@@ -139,8 +173,8 @@ class Title:
     def draw(self, pixels, renderer, text):
         """Draws `text` into `pixels`, the canvas's (height, width, 4) RGBA buffer."""
         self.text = text
-        run, separator, step = text.rpartition(", step ")
-        halves = [("run", run + ","), ("step", " step " + step)] if separator else []
+        split = title_halves(text)
+        halves = list(zip(("run", "step"), split)) if split else []
         if halves and all(self._fits(renderer, kind, piece) for kind, piece in halves):
             for kind, piece in halves:
                 self._draw_piece(pixels, renderer, kind, piece)
@@ -149,7 +183,7 @@ class Title:
 
     def _fits(self, renderer, kind, text):
         """Whether a half-title stays inside the picture."""
-        if (kind, text) in self._kept:
+        if (i18n.current(), kind, text) in self._kept:
             return True
         artist = self._pieces[kind]
         artist.set_text(text)
@@ -157,7 +191,8 @@ class Title:
         return box.x0 >= 2 and box.x1 <= self._width - 2
 
     def _draw_piece(self, pixels, renderer, kind, text):
-        kept = self._kept.get((kind, text))
+        key = (i18n.current(), kind, text)
+        kept = self._kept.get(key)
         if kept is None:
             artist = self._pieces[kind]
             artist.set_text(text)
@@ -170,7 +205,7 @@ class Title:
             right = self._centre if kind == "run" else min(self._width, int(np.ceil(box.x1)) + 1)
             if len(self._kept) >= self._MOST_KEPT:
                 self._kept.clear()
-            kept = self._kept[(kind, text)] = (rows, slice(left, right), pixels[rows, left:right].copy())
+            kept = self._kept[key] = (rows, slice(left, right), pixels[rows, left:right].copy())
         rows, columns, values = kept
         pixels[rows, columns] = values
 
@@ -197,6 +232,7 @@ class PicturePanel:
 
     def __init__(self, shape, zoom=1, extent=None, axis_labels=("x1", "x2"), colour_bar=None,
                  legend=(), legend_columns=3):
+        fonts.use()
         rows, cols = shape
         self.shape = (rows, cols)
         self.zoom = zoom
@@ -290,11 +326,16 @@ class PicturePanel:
         return rgb_copy(pixels)
 
 
-@functools.lru_cache(maxsize=32)
 def shared_panel(build, *arguments):
-    """The panel `build(*arguments)` made once per process and shared by every caller.
+    """The panel `build(*arguments)` made once per process and language, shared by every caller.
 
     A lesson's variants draw the same frame (same shape, axes and colour bar) many times;
-    `arguments` must be hashable and say everything the frame depends on.
+    `arguments` must be hashable and say everything the frame depends on besides the language
+    its texts are in (`dlintro.i18n.current()`), which is part of the key.
     """
+    return _shared_panel(i18n.current(), build, *arguments)
+
+
+@functools.lru_cache(maxsize=32)
+def _shared_panel(language, build, *arguments):
     return build(*arguments)

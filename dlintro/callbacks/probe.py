@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from dlintro import fonts
 from dlintro.callbacks import background, backends
 from dlintro.callbacks.pictures import rgb_copy
 
@@ -15,7 +16,9 @@ def figure_to_array(figure):
     """Renders a Matplotlib figure into an (height, width, 3) uint8 RGB array.
 
     A bare `Figure` drawn by the Agg canvas renders in memory, without pyplot's global state.
+    Hangul is drawn with NanumGothic (`dlintro.fonts`).
     """
+    fonts.use()
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     return rgb_copy(np.asarray(canvas.buffer_rgba()))

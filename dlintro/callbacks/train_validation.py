@@ -9,8 +9,10 @@ from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 
 from dlintro.callbacks.probe import epoch_step
+from dlintro.i18n import N_, _
 
-CATEGORY = "Training vs validation"
+# The Custom Scalars category a learner opens; written in the run's language.
+CATEGORY = N_("Training vs validation")
 
 
 class TrainValidationChart(keras.callbacks.Callback):
@@ -51,7 +53,7 @@ class TrainValidationChart(keras.callbacks.Callback):
             title=f"{self.name}: {self.metric}",
             multiline=layout_pb2.MultilineChartContent(tag=[f"^{re.escape(self.tag)}$"]),
         )
-        return layout_pb2.Layout(category=[layout_pb2.Category(title=CATEGORY, chart=[chart])])
+        return layout_pb2.Layout(category=[layout_pb2.Category(title=_(CATEGORY), chart=[chart])])
 
     def on_train_begin(self, logs=None):
         self._writers = {
