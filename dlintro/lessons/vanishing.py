@@ -15,12 +15,13 @@ from dlintro.callbacks import GradientNormBars
 from dlintro.callbacks.probe import figure_to_array
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog, fit
 from dlintro.views import View
 
-TITLE = "vanishing: a deep sigmoid net's gradient fades towards the input; ReLU keeps it"
-CLAIM = (
+TITLE = N_("vanishing: a deep sigmoid net's gradient fades towards the input; ReLU keeps it")
+CLAIM = N_(
     "At initialisation, the first hidden layer's gradient norm is over 1000x smaller than the "
     "output layer's in the sigmoid net and within 10x of it in the ReLU net; on the way "
     "forward, how much the last hidden layer's outputs differ between examples is over 1000x "
@@ -51,21 +52,21 @@ QUICK = Config(epochs=10, log_every=5)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("vanishing-gradient-norms", "Gradient norm per layer at the start, input on the left, log scale: the sigmoid net's bars fall like a staircase towards the input, the ReLU net's stay level.",
+    View("vanishing-gradient-norms", N_("Gradient norm per layer at the start, input on the left, log scale: the sigmoid net's bars fall like a staircase towards the input, the ReLU net's stay level."),
          tag_filter="^gradient_norm_bars$", run_filter="sigmoid|relu", shows=("gradient_norm_bars", "sigmoid", "relu"),
          image_step=0, size=(1600, 800)),
-    View("vanishing-activation-functions", "Sigmoid, tanh and ReLU and their slopes: sigmoid's slope is at most 0.25.",
+    View("vanishing-activation-functions", N_("Sigmoid, tanh and ReLU and their slopes: sigmoid's slope is at most 0.25."),
          dashboard="images", tag_filter="^activation_functions$", run_filter="sigmoid$", shows=("activation_functions",),
          actual_size=True, size=(1500, 900)),
-    View("vanishing-validation-accuracy", "Validation accuracy per epoch: tanh and ReLU climb, the sigmoid net stays near chance (0.1).",
+    View("vanishing-validation-accuracy", N_("Validation accuracy per epoch: tanh and ReLU climb, the sigmoid net stays near chance (0.1)."),
          tag_filter="^epoch_accuracy$", run_filter=r".*/validation", shows=("epoch_accuracy",), full_size=True),
-    View("vanishing-gradient-magnitudes", "log10 of every gradient's size, first hidden and output layer; each card has its own x axis: the sigmoid net's two lie several units apart, the ReLU net's overlap.",
+    View("vanishing-gradient-magnitudes", N_("log10 of every gradient's size, first hidden and output layer; each card has its own x axis: the sigmoid net's two lie several units apart, the ReLU net's overlap."),
          tag_filter="^gradient_magnitude_log10/(hidden_01|output)$", run_filter="sigmoid$|relu$",
          shows=("gradient_magnitude_log10/hidden_01", "gradient_magnitude_log10/output")),
-    View("vanishing-sigmoid-activations", "Activation histograms of the sigmoid net, first, middle and last hidden layer: near the middle of the curve, not saturated.",
+    View("vanishing-sigmoid-activations", N_("Activation histograms of the sigmoid net, first, middle and last hidden layer: near the middle of the curve, not saturated."),
          tag_filter="^activations/hidden_(01|05|10)$", run_filter="sigmoid$",
          shows=("activations/hidden_01", "activations/hidden_10")),
-    View("vanishing-first-layer-gradients", "First hidden against output layer's gradients; each histogram has its own x axis: read its numbers to see the sigmoid net's first layer's are far smaller.",
+    View("vanishing-first-layer-gradients", N_("First hidden against output layer's gradients; each histogram has its own x axis: read its numbers to see the sigmoid net's first layer's are far smaller."),
          tag_filter="^gradients/(hidden_01|output)/kernel$", run_filter="sigmoid$|relu$",
          shows=("gradients/hidden_01/kernel", "gradients/output/kernel")),
 )
@@ -171,6 +172,8 @@ ACTIVATIONS = {
     "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2, "#2166ac"),
     "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float), "#5a5a5a"),
 }
+# Their names in the picture's legends (translated where drawn; a slope is the name and a prime).
+LEGEND_NAMES = {"sigmoid": N_("sigmoid"), "tanh": N_("tanh"), "relu": N_("relu")}
 
 
 def render_activation_functions(run_name=""):
@@ -179,17 +182,20 @@ def render_activation_functions(run_name=""):
     figure = Figure(figsize=(8, 3.4), dpi=100)
     values, slopes = figure.subplots(1, 2)
     for name, (function, slope, colour) in ACTIVATIONS.items():
-        values.plot(z, function(z), color=colour, linewidth=2, label=name)
-        slopes.plot(z, slope(z), color=colour, linewidth=2, label=f"{name}'")
-    values.set(xlabel="z, a unit's weighted input", ylabel="activation f(z)", ylim=(-1.1, 2.1))
+        legend_name = _(LEGEND_NAMES[name])
+        values.plot(z, function(z), color=colour, linewidth=2, label=legend_name)
+        slopes.plot(z, slope(z), color=colour, linewidth=2, label=f"{legend_name}'")
+    weighted_input = _("z, a unit's weighted input")
+    values.set(xlabel=weighted_input, ylabel=_("activation f(z)"), ylim=(-1.1, 2.1))
     slopes.axhline(0.25, color="black", linestyle=":", linewidth=1)
     slopes.plot([0], [0.25], "o", color=ACTIVATIONS["sigmoid"][2], markersize=7)
-    slopes.annotate("sigmoid's largest slope: 0.25", xy=(0, 0.25), xytext=(0.6, 0.45), arrowprops={"arrowstyle": "->"})
-    slopes.set(xlabel="z, a unit's weighted input", ylabel="slope f'(z)", ylim=(-0.05, 1.15))
+    slopes.annotate(_("sigmoid's largest slope: 0.25"), xy=(0, 0.25), xytext=(0.6, 0.45), arrowprops={"arrowstyle": "->"})
+    slopes.set(xlabel=weighted_input, ylabel=_("slope f'(z)"), ylim=(-0.05, 1.15))
     for axes in (values, slopes):
         axes.grid(alpha=0.3)
         axes.legend(loc="upper left", fontsize=8)
-    figure.suptitle(f"{run_name}: activation functions and their slopes" if run_name else "activation functions and their slopes")
+    figure.suptitle(_("{run}: activation functions and their slopes").format(run=run_name) if run_name
+                    else _("activation functions and their slopes"))
     figure.tight_layout()
     return figure_to_array(figure)
 
@@ -229,7 +235,7 @@ def train(config, variant, log_dir):
                   log_every=config.log_every, batch_size=config.batch_size,
                   validation_data=(x_val, y_val), probe_size=probe.stop, callbacks=[bars], seed=config.seed)
     initial = list(bars.norms[0].values())
-    _, val_accuracy = model.evaluate(x_val, y_val, batch_size=len(x_val), verbose=0)
+    unused, val_accuracy = model.evaluate(x_val, y_val, batch_size=len(x_val), verbose=0)
     predicted = np.argmax(np.asarray(model(x_val, training=False)), axis=1)
     # Short names: they head the columns of the printed table. The gradients and the spreads
     # are the untrained model's, on the probe batch.
@@ -278,16 +284,19 @@ def check(config, results):
         and 0.1 <= numbers["relu_spread_last_over_first"] <= 10
         and numbers["relu_best_val_accuracy"] >= numbers["sigmoid_best_val_accuracy"] + 0.3
     )
-    explanation = (
-        f"At initialisation, first/last layer gradient norm: sigmoid "
-        f"{numbers['sigmoid_first_over_last']:.2g}, ReLU {numbers['relu_first_over_last']:.2g}; "
-        f"last/first hidden layer spread between examples: sigmoid "
-        f"{numbers['sigmoid_spread_last_over_first']:.2g}, ReLU "
-        f"{numbers['relu_spread_last_over_first']:.2g}. Best validation accuracy in "
-        f"{config.epochs} epochs: sigmoid {numbers['sigmoid_best_val_accuracy']:.2f}, ReLU "
-        f"{numbers['relu_best_val_accuracy']:.2f}; at the end: sigmoid "
-        f"{numbers['sigmoid_val_accuracy']:.2f} (it predicts {sigmoid['classes_predicted']} of the "
-        f"10 classes), ReLU {numbers['relu_val_accuracy']:.2f}."
+    explanation = _(
+        "At initialisation, first/last layer gradient norm: sigmoid {sigmoid_ratio:.2g}, ReLU "
+        "{relu_ratio:.2g}; last/first hidden layer spread between examples: sigmoid "
+        "{sigmoid_spread:.2g}, ReLU {relu_spread:.2g}. Best validation accuracy in {epochs} "
+        "epochs: sigmoid {sigmoid_best:.2f}, ReLU {relu_best:.2f}; at the end: sigmoid "
+        "{sigmoid_accuracy:.2f} (it predicts {classes} of the 10 classes), ReLU {relu_accuracy:.2f}."
+    ).format(
+        sigmoid_ratio=numbers["sigmoid_first_over_last"], relu_ratio=numbers["relu_first_over_last"],
+        sigmoid_spread=numbers["sigmoid_spread_last_over_first"],
+        relu_spread=numbers["relu_spread_last_over_first"], epochs=config.epochs,
+        sigmoid_best=numbers["sigmoid_best_val_accuracy"], relu_best=numbers["relu_best_val_accuracy"],
+        sigmoid_accuracy=numbers["sigmoid_val_accuracy"], classes=sigmoid["classes_predicted"],
+        relu_accuracy=numbers["relu_val_accuracy"],
     )
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
 
@@ -320,11 +329,12 @@ def _check_shallow(config, results):
     sigmoid = _by_activation(results)["sigmoid"]
     numbers = {"sigmoid_first_over_last": sigmoid["first/last"], "sigmoid_val_accuracy": sigmoid["val_accuracy"]}
     holds = sigmoid["first/last"] > 1e-2 and sigmoid["val_accuracy"] > 0.5
-    explanation = (
-        f"With {config.hidden_layers} hidden layers, first/last layer gradient norm at "
-        f"initialisation: {sigmoid['first/last']:.2g} (above 0.01 expected); validation accuracy "
-        f"after {config.epochs} epochs: {sigmoid['val_accuracy']:.2f} (above 0.5 expected)."
-    )
+    explanation = _(
+        "With {hidden_layers} hidden layers, first/last layer gradient norm at initialisation: "
+        "{ratio:.2g} (above 0.01 expected); validation accuracy after {epochs} epochs: "
+        "{accuracy:.2f} (above 0.5 expected)."
+    ).format(hidden_layers=config.hidden_layers, ratio=sigmoid["first/last"], epochs=config.epochs,
+             accuracy=sigmoid["val_accuracy"])
     return Verdict(holds, numbers, explanation)
 
 
@@ -332,11 +342,12 @@ def _check_deeper(config, results):
     by_activation = _by_activation(results)
     numbers = {f"{name}_first_over_last": metrics["first/last"] for name, metrics in by_activation.items()}
     holds = numbers["sigmoid_first_over_last"] < 1e-10 and 0.1 <= numbers["relu_first_over_last"] <= 10
-    explanation = (
-        f"With {config.hidden_layers} hidden layers, first/last layer gradient norm at "
-        f"initialisation: sigmoid {numbers['sigmoid_first_over_last']:.2g} (below 1e-10 expected), "
-        f"ReLU {numbers['relu_first_over_last']:.2g} (0.1 to 10 expected)."
-    )
+    explanation = _(
+        "With {hidden_layers} hidden layers, first/last layer gradient norm at initialisation: "
+        "sigmoid {sigmoid_ratio:.2g} (below 1e-10 expected), ReLU {relu_ratio:.2g} (0.1 to 10 "
+        "expected)."
+    ).format(hidden_layers=config.hidden_layers, sigmoid_ratio=numbers["sigmoid_first_over_last"],
+             relu_ratio=numbers["relu_first_over_last"])
     return Verdict(holds, numbers, explanation)
 
 
@@ -344,11 +355,12 @@ def _check_wide(config, results):
     sigmoid = _by_activation(results)["sigmoid"]
     numbers = {"sigmoid_first_over_last": sigmoid["first/last"], "sigmoid_val_accuracy": sigmoid["val_accuracy"]}
     holds = sigmoid["first/last"] < 1e-3 and sigmoid["val_accuracy"] < 0.3
-    explanation = (
-        f"With {config.hidden_units} units per layer, first/last layer gradient norm at "
-        f"initialisation: {sigmoid['first/last']:.2g} (below 0.001 expected); validation accuracy "
-        f"after {config.epochs} epochs: {sigmoid['val_accuracy']:.2f} (below 0.3 expected)."
-    )
+    explanation = _(
+        "With {hidden_units} units per layer, first/last layer gradient norm at initialisation: "
+        "{ratio:.2g} (below 0.001 expected); validation accuracy after {epochs} epochs: "
+        "{accuracy:.2f} (below 0.3 expected)."
+    ).format(hidden_units=config.hidden_units, ratio=sigmoid["first/last"], epochs=config.epochs,
+             accuracy=sigmoid["val_accuracy"])
     return Verdict(holds, numbers, explanation)
 
 
@@ -356,12 +368,12 @@ def _check_larger_start(config, results):
     sigmoid = _by_activation(results)["sigmoid"]
     numbers = {"sigmoid_first_over_last": sigmoid["first/last"], "sigmoid_val_accuracy": sigmoid["val_accuracy"]}
     holds = 1e-4 < sigmoid["first/last"] < 0.1
-    explanation = (
-        f"With initial weights {config.weight_scale:g}x Glorot's, first/last layer gradient norm "
-        f"at initialisation: {sigmoid['first/last']:.2g} (between 1e-4 and 0.1 expected; with "
-        f"Glorot's own weights it is below the claim's 0.001). Validation accuracy after "
-        f"{config.epochs} epochs: {sigmoid['val_accuracy']:.2f}."
-    )
+    explanation = _(
+        "With initial weights {weight_scale:g}x Glorot's, first/last layer gradient norm at "
+        "initialisation: {ratio:.2g} (between 1e-4 and 0.1 expected; with Glorot's own weights it "
+        "is below the claim's 0.001). Validation accuracy after {epochs} epochs: {accuracy:.2f}."
+    ).format(weight_scale=config.weight_scale, ratio=sigmoid["first/last"], epochs=config.epochs,
+             accuracy=sigmoid["val_accuracy"])
     return Verdict(holds, numbers, explanation)
 
 
@@ -374,29 +386,28 @@ def _check_explode(config, results):
         "tanh_val_accuracy": tanh["val_accuracy"],
     }
     holds = tanh["first/last"] > 100 and tanh["val_accuracy"] < 0.3
-    explanation = (
-        f"With initial weights {config.weight_scale:g}x Glorot's, gradient norm at "
-        f"initialisation: first hidden layer {tanh['first_grad']:.3g}, output layer "
-        f"{tanh['last_grad']:.3g}, first/last {tanh['first/last']:.3g} (above 100 expected); "
-        f"validation accuracy after {config.epochs} epochs: {tanh['val_accuracy']:.2f} (below 0.3 "
-        f"expected)."
-    )
+    explanation = _(
+        "With initial weights {weight_scale:g}x Glorot's, gradient norm at initialisation: first "
+        "hidden layer {first:.3g}, output layer {last:.3g}, first/last {ratio:.3g} (above 100 "
+        "expected); validation accuracy after {epochs} epochs: {accuracy:.2f} (below 0.3 expected)."
+    ).format(weight_scale=config.weight_scale, first=tanh["first_grad"], last=tanh["last_grad"],
+             ratio=tanh["first/last"], epochs=config.epochs, accuracy=tanh["val_accuracy"])
     return Verdict(holds, numbers, explanation)
 
 
 EXERCISES = (
     Exercise(
         name="shallow",
-        question="With 2 hidden layers instead of 10, and 40 epochs, does the sigmoid net's gradient still vanish before it reaches the first layer, and does the net learn the digits?",
+        question=N_("With 2 hidden layers instead of 10, and 40 epochs, does the sigmoid net's gradient still vanish before it reaches the first layer, and does the net learn the digits?"),
         changes={"hidden_layers": 2, "epochs": 40},
         keep=lambda variant: variant.activation == "sigmoid",
-        expected=(
+        expected=N_(
             "The gradient does not vanish: at initialisation the first hidden layer's gradient norm "
             "is more than 1 % of the output layer's, and after 40 epochs the validation accuracy is "
             "above 0.5 (chance is 0.1)."
         ),
         check=_check_shallow,
-        explanation=(
+        explanation=N_(
             "The gradient shrinks by about four at every sigmoid layer, so what is lost grows with "
             "the number of layers: two of them divide it by about 4^2 = 16, and 1/16 is about 0.06. "
             "Enough gradient reaches the first layer for every layer to learn, and the differences "
@@ -408,15 +419,15 @@ EXERCISES = (
     ),
     Exercise(
         name="deeper",
-        question="With 20 hidden layers instead of 10, how far does the sigmoid net's first-layer gradient fall, and does ReLU's stay level?",
+        question=N_("With 20 hidden layers instead of 10, how far does the sigmoid net's first-layer gradient fall, and does ReLU's stay level?"),
         changes={"hidden_layers": 20},
         keep=lambda variant: variant.activation in ("sigmoid", "relu"),
-        expected=(
+        expected=N_(
             "At initialisation the sigmoid net's first-layer gradient norm is below 1e-10 of its "
             "output layer's, and the ReLU net's stays within 10x of its output layer's."
         ),
         check=_check_deeper,
-        explanation=(
+        explanation=N_(
             "Each sigmoid layer divides the gradient by about four, so ten more layers divide it "
             "by about 4^10, about a million, more: 4^-20 is about 9e-13. ReLU's slope is 1 "
             "wherever a unit is active, and He initialisation keeps a signal's size from layer to "
@@ -428,15 +439,15 @@ EXERCISES = (
     ),
     Exercise(
         name="wide",
-        question="With 256 units per hidden layer instead of 64, does the ten-layer sigmoid net's gradient still vanish?",
+        question=N_("With 256 units per hidden layer instead of 64, does the ten-layer sigmoid net's gradient still vanish?"),
         changes={"hidden_units": 256},
         keep=lambda variant: variant.activation == "sigmoid",
-        expected=(
+        expected=N_(
             "Yes: at initialisation the first hidden layer's gradient norm is below 0.001 of the "
             "output layer's, and after 20 epochs the validation accuracy is below 0.3."
         ),
         check=_check_wide,
-        explanation=(
+        explanation=N_(
             "Width changes how many paths the signal takes, not how much each layer shrinks it. "
             "Glorot initialisation makes the weights smaller as the layers get wider, so that a "
             "layer's weights keep a signal's size about the same at any width; what is left per "
@@ -448,15 +459,15 @@ EXERCISES = (
     ),
     Exercise(
         name="larger_start",
-        question="If every hidden layer of the sigmoid net starts with weights 4 times larger than Glorot's, does the gradient still fade on its way to the first layer?",
+        question=N_("If every hidden layer of the sigmoid net starts with weights 4 times larger than Glorot's, does the gradient still fade on its way to the first layer?"),
         changes={"weight_scale": 4.0},
         keep=lambda variant: variant.activation == "sigmoid",
-        expected=(
+        expected=N_(
             "It fades far less, but it still fades: at initialisation the first hidden layer's "
             "gradient norm is more than 1e-4 of the output layer's, and less than 0.1 of it."
         ),
         check=_check_larger_start,
-        explanation=(
+        explanation=N_(
             "Each layer multiplies the gradient by its weights and by the slopes of its units. "
             "Weights 4 times larger make up for sigmoid's slope of 0.25 at the middle of the curve "
             "(4 x 0.25 = 1), which is why 4 times Glorot's weights is the usual start for sigmoid "
@@ -469,15 +480,15 @@ EXERCISES = (
     ),
     Exercise(
         name="explode",
-        question="If every hidden layer of the tanh net starts with weights 16 times larger than Glorot's, what happens to the gradient on its way to the first layer, and does the net learn?",
+        question=N_("If every hidden layer of the tanh net starts with weights 16 times larger than Glorot's, what happens to the gradient on its way to the first layer, and does the net learn?"),
         changes={"weight_scale": 16.0},
         keep=lambda variant: variant.activation == "tanh",
-        expected=(
+        expected=N_(
             "It explodes: at initialisation the first hidden layer's gradient norm is over 100x "
             "the output layer's, and after 20 epochs the validation accuracy is below 0.3."
         ),
         check=_check_explode,
-        explanation=(
+        explanation=N_(
             "Each layer multiplies the gradient by its weights and by its units' slopes. Weights 16 "
             "times larger push most weighted inputs far out on tanh's flat ends, where the slope "
             "is nearly 0, but the units still on the steep part pass the gradient back multiplied "
