@@ -16,12 +16,13 @@ from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.callbacks.probe import epoch_step
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
 
-TITLE = "features: a person designs features for a simple model; a deep net learns its own"
-CLAIM = (
+TITLE = N_("features: a person designs features for a simple model; a deep net learns its own")
+CLAIM = N_(
     "On circles, a linear model on raw (x1, x2) stays at or below 60 % validation accuracy, "
     "while the same model on hand-made features (x1^2, x2^2) and a net with one hidden layer on "
     "raw inputs both reach at least 95 %. On digits, every model trained until its validation "
@@ -61,8 +62,9 @@ class Config(LessonConfig):
         # At least as many digits as are held out are left to train on.
         if 2 * (self.test_digits + self.validation_digits) > DIGIT_COUNT:
             raise ConfigError(
-                f"test_digits + validation_digits must be at most {DIGIT_COUNT // 2}, half the "
-                f"{DIGIT_COUNT} digits there are; got {self.test_digits} + {self.validation_digits}"
+                _("test_digits + validation_digits must be at most {most}, half the {count} digits there "
+                  "are; got {test} + {validation}").format(
+                    most=DIGIT_COUNT // 2, count=DIGIT_COUNT, test=self.test_digits, validation=self.validation_digits)
             )
 
 
@@ -75,14 +77,14 @@ QUICK = Config(circle_epochs=200, circle_log_every=100, digit_epochs=60, digit_p
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("features-circles-boundaries", "Circles: the raw linear model's straight, undecided border against the squared features' ellipse and the hidden-layer net's polygon.",
+    View("features-circles-boundaries", N_("Circles: the raw linear model's straight, undecided border against the squared features' ellipse and the hidden-layer net's polygon."),
          tag_filter="^decision_boundary$", run_filter="circles-", shows=("decision_boundary", "circles-mlp_raw")),
-    View("features-hidden-units", "What the circle net's hidden units learned: half-planes; a tile white over all the points is a dead ReLU unit.",
+    View("features-hidden-units", N_("What the circle net's hidden units learned: half-planes; a tile white over all the points is a dead ReLU unit."),
          tag_filter="^hidden_units/hidden$", run_filter="circles-mlp_raw$", shows=("hidden_units/hidden",)),
-    View("features-network-map", "The circle net drawn whole: each hidden unit's output over the plane, combined by the output unit into a polygon around the inner ring.",
+    View("features-network-map", N_("The circle net drawn whole: each hidden unit's output over the plane, combined by the output unit into a polygon around the inner ring."),
          dashboard="images", tag_filter="^network_map$", run_filter="circles-mlp_raw$", shows=("network_map",),
          actual_size=True, size=(1500, 1100)),
-    View("features-cnn-filters", "The CNN's learned 5x5 filters on raw digit pixels, from their random start to the end of training.",
+    View("features-cnn-filters", N_("The CNN's learned 5x5 filters on raw digit pixels, from their random start to the end of training."),
          dashboard="images", tag_filter="^filters/conv$", run_filter="digits-cnn_raw$", shows=("filters/conv",),
          actual_size=True, size=(1500, 700)),
 )
@@ -401,20 +403,23 @@ def check(config, results):
         and mlp_handmade < linear_raw  # a non-linear model on them does not win it back
         and cnn_raw > linear_raw  # same raw pixels: learned filters add to a linear model
     )
+    # Run names and their accuracies: the same in every language.
     circle_part = ", ".join(f"{name} {value:.1%}" for name, value in score.items() if name.startswith("circles"))
     digit_part = ", ".join(f"{name} {value:.1%}" for name, value in score.items() if name.startswith("digits"))
-
-    def points(difference):
-        """A difference of accuracies in percentage points, with its sign."""
-        return f"{100 * difference:+.1f} points"
-
-    explanation = (
-        f"Validation accuracy: {circle_part}. Test accuracy: {digit_part}. On digits, the same "
-        f"softmax regression gains {points(linear_raw - linear_handmade)} from hand-made features "
-        f"to raw pixels; on the hand-made features a net with a hidden layer gains "
-        f"{points(mlp_handmade - linear_handmade)} over it and ends {points(mlp_handmade - linear_raw)} "
-        f"against softmax regression on raw pixels; on raw pixels the CNN gains "
-        f"{points(cnn_raw - linear_raw)} over softmax regression."
+    # Differences of accuracies in percentage points, with their signs.
+    explanation = _(
+        "Validation accuracy: {circles}. Test accuracy: {digits}. On digits, the same softmax regression "
+        "gains {raw_gain:+.1f} points from hand-made features to raw pixels; on the hand-made features a "
+        "net with a hidden layer gains {net_gain:+.1f} points over it and ends {net_against_raw:+.1f} points "
+        "against softmax regression on raw pixels; on raw pixels the CNN gains {cnn_gain:+.1f} points over "
+        "softmax regression."
+    ).format(
+        circles=circle_part,
+        digits=digit_part,
+        raw_gain=100 * (linear_raw - linear_handmade),
+        net_gain=100 * (mlp_handmade - linear_handmade),
+        net_against_raw=100 * (mlp_handmade - linear_raw),
+        cnn_gain=100 * (cnn_raw - linear_raw),
     )
     return Verdict(holds=circles and digits, numbers=score, explanation=explanation)
 
@@ -471,7 +476,8 @@ def _validation_accuracies(results):
 
 def _check_two_units(config, results):
     accuracy = _metric(results, "circles-mlp_raw", "val_accuracy")
-    explanation = f"Validation accuracy with {config.hidden_units} hidden units: {_percentages(results)} (below 90 % expected)."
+    explanation = _("Validation accuracy with {units} hidden units: {accuracies} (below 90 % expected).").format(
+        units=config.hidden_units, accuracies=_percentages(results))
     return Verdict(accuracy < 0.90, _validation_accuracies(results), explanation)
 
 
@@ -481,7 +487,7 @@ HALFWAY_RADIUS = 0.75
 
 def halfway_circle_accuracy(config):
     """Share of the validation circles a fixed border at radius 0.75 gets right (inside: class 1)."""
-    _, (x_val, y_val) = datasets.circles(config.circle_points, config.circle_points, config.circle_noise, config.seed)
+    unused, (x_val, y_val) = datasets.circles(config.circle_points, config.circle_points, config.circle_noise, config.seed)
     inside = np.hypot(x_val[:, 0], x_val[:, 1]) < HALFWAY_RADIUS
     return float(np.mean(inside == (y_val[:, 0] > 0.5)))
 
@@ -493,33 +499,32 @@ def _check_noisy(config, results):
     holds = all(value < 0.90 and value >= raw + 0.2 for value in rescued)
     halfway = halfway_circle_accuracy(config)
     numbers = {**accuracy, "halfway_circle": halfway}
-    explanation = (
-        f"Validation accuracy at noise {config.circle_noise:g}: {_percentages(results)}; a circle "
-        f"of radius {HALFWAY_RADIUS} drawn by hand, halfway between the rings, gets {halfway:.1%} of "
-        f"the same points (the squared features and the hidden-layer net below 90 % and at least "
-        f"20 points above the raw linear model expected)."
-    )
+    explanation = _(
+        "Validation accuracy at noise {noise:g}: {accuracies}; a circle of radius {radius} drawn by hand, "
+        "halfway between the rings, gets {halfway:.1%} of the same points (the squared features and the "
+        "hidden-layer net below 90 % and at least 20 points above the raw linear model expected)."
+    ).format(noise=config.circle_noise, accuracies=_percentages(results), radius=HALFWAY_RADIUS, halfway=halfway)
     return Verdict(holds, numbers, explanation)
 
 
 def _check_linear_hidden(config, results):
     accuracy = _metric(results, "circles-mlp_raw", "val_accuracy")
-    explanation = (
-        f"Validation accuracy with a linear activation in the hidden layer: {_percentages(results)} "
-        f"(at or below 60 %, like one neuron on raw (x1, x2), expected)."
-    )
+    explanation = _(
+        "Validation accuracy with a linear activation in the hidden layer: {accuracies} "
+        "(at or below 60 %, like one neuron on raw (x1, x2), expected)."
+    ).format(accuracies=_percentages(results))
     return Verdict(accuracy <= 0.60, _validation_accuracies(results), explanation)
 
 
 EXERCISES = (
     Exercise(
         name="two_units",
-        question="With 2 hidden ReLU units instead of 8, can the net on raw (x1, x2) still reach 90 % on the circles?",
+        question=N_("With 2 hidden ReLU units instead of 8, can the net on raw (x1, x2) still reach 90 % on the circles?"),
         changes={"hidden_units": 2},
         keep=lambda variant: variant.data == "circles" and variant.model == "mlp",
-        expected="No: its validation accuracy stays below 90 %.",
+        expected=N_("No: its validation accuracy stays below 90 %."),
         check=_check_two_units,
-        explanation=(
+        explanation=N_(
             "Each hidden ReLU unit is silent on one side of a straight line and a ramp on the "
             "other; the output adds the ramps to a constant and cuts the sum at one level. Two "
             "lines cut the plane into at most four pieces, the sum is linear on each, and on the "
@@ -533,19 +538,19 @@ EXERCISES = (
     ),
     Exercise(
         name="noisy_circles",
-        question=(
+        question=N_(
             "With noise 0.25 instead of 0.1 the rings (radius 0.5 and 1) blur into each other: many "
             "points land closer to the other ring than to their own. Do the squared features and "
             "the hidden-layer net still reach 90 %, and do they still beat the raw linear model?"
         ),
         changes={"circle_noise": 0.25},
         keep=lambda variant: variant.data == "circles",
-        expected=(
+        expected=N_(
             "They stay below 90 % on validation, but still at least 20 points above the linear "
             "model on raw (x1, x2)."
         ),
         check=_check_noisy,
-        explanation=(
+        explanation=N_(
             "The best border is still a circle between the rings, near radius 0.75, a quarter "
             "away from each ring. Noise of standard deviation 0.25 pushes about one point in six "
             "at least that far towards the other ring, past any such border, and no model can get "
@@ -558,15 +563,15 @@ EXERCISES = (
     ),
     Exercise(
         name="linear_hidden",
-        question=(
+        question=N_(
             "With a linear activation in the hidden layer (each of the 8 units passes on its "
             "weighted sum unchanged), does the net on raw (x1, x2) still reach 95 % on the circles?"
         ),
         changes={"hidden_activation": "linear"},
         keep=lambda variant: variant.data == "circles" and variant.model == "mlp",
-        expected="No: it stays at or below 60 %, near chance, like one neuron on raw (x1, x2).",
+        expected=N_("No: it stays at or below 60 %, near chance, like one neuron on raw (x1, x2)."),
         check=_check_linear_hidden,
-        explanation=(
+        explanation=N_(
             "A linear unit's output is a weighted sum of x1 and x2 plus a bias, so every feature "
             "the hidden layer makes is a tilted plane over the input plane, and the output unit "
             "adds tilted planes into one more tilted plane. Its border, where that sum crosses "
