@@ -331,7 +331,7 @@ def sine_frequency_network(starts=8, learning_rate=0.05):
 
     Example:
         >>> model = sine_frequency_network(starts=8)
-        >>> (x, y), _ = datasets.curve()
+        >>> (x, y), unused = datasets.curve()
         >>> model.fit(x, y, batch_size=len(x), epochs=300, verbose=0)
     """
     inputs = keras.Input(shape=(1,), name="inputs")
@@ -573,7 +573,7 @@ def valley_floors(x, y, points=4000):
 
 def train_sine(config, variant, log_dir):
     """Trains the sine neuron's starts together; draws their paths; classes where each ended."""
-    (x, y), _ = datasets.load(variant.data)
+    (x, y), unused = datasets.load(variant.data)
     model = sine_frequency_network(variant.starts, variant.learning_rate)
     floors = valley_floors(x, y)
     # Solved: in the global valley, below the middle between its floor and the next one's.
