@@ -75,8 +75,8 @@ def _machine():
     import keras
     import tensorflow as tf
 
-    return (f"{platform.machine()} Linux with {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {datetime.date.today().isoformat()}")
+    return {"architecture": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__, "date": datetime.date.today().isoformat()}
 
 
 def measure(names):

@@ -169,7 +169,12 @@ def default_numbers(lesson, lang=None):
 
 def default_numbers_note():
     """Says where the numbers of a text shown without a run come from."""
-    machine = kept_numbers().get("machine", "the development machine")
+    machine = kept_numbers().get("machine")
+    if isinstance(machine, dict):
+        machine = _("{architecture} Linux with {cores} CPU cores, Python {python}, TensorFlow {tensorflow}, "
+                    "Keras {keras}, {date}").format(**machine)
+    elif not machine:
+        machine = _("the development machine")
     return _("The numbers in this text are from the lesson's default run (seed 0) on {machine}; "
              "your run's Text tab has your own. `make numbers` measures them again.").format(machine=machine)
 

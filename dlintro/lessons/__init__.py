@@ -24,7 +24,11 @@ test file.
 not import TensorFlow, so listing lessons and refusing an unknown one are instant.
 """
 
+import contextlib
 import importlib
+import os
+import sys
+import tempfile
 
 from dlintro.i18n import _
 
@@ -62,4 +66,29 @@ def load(name):
     Raises:
         UnknownLessonError: when `name` is not a registered lesson.
     """
-    return importlib.import_module(f"{__name__}.{check_name(name)}")
+    check_name(name)
+    with _quiet_native_stderr():
+        return importlib.import_module(f"{__name__}.{name}")
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Holds back what TensorFlow's C++ start-up writes to the process's stderr (an English log
+    line about oneDNN that TF_CPP_MIN_LOG_LEVEL does not silence); shows it if the import fails."""
+    if "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
