@@ -13,12 +13,13 @@ from dlintro.callbacks import DecisionBoundaryImages, TrainValidationChart
 from dlintro.callbacks.decision_boundary import default_extent
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
 
-TITLE = "overfitting: a big net memorises noisy points; dropout, L2 and early stopping reduce the harm"
-CLAIM = (
+TITLE = N_("overfitting: a big net memorises noisy points; dropout, L2 and early stopping reduce the harm")
+CLAIM = N_(
     "Without regularization the training loss falls below 0.05 while the validation loss ends "
     "at least 3 times its own minimum; with dropout and with the L2 penalty it still ends at "
     "least 1.25 times theirs (they reduce overfitting, they do not stop it). On separate test "
@@ -54,13 +55,13 @@ QUICK = Config(epochs=300, log_every=20)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("overfitting-loss", "Cross-entropy on the training and the validation points, without and with dropout: training falls; both validation curves turn up after a minimum, dropout's less steeply.",
+    View("overfitting-loss", N_("Cross-entropy on the training and the validation points, without and with dropout: training falls; both validation curves turn up after a minimum, dropout's less steeply."),
          tag_filter="^epoch_cross_entropy$", run_filter="(none|dropout)/", shows=("epoch_cross_entropy", "none/validation"),
          full_size=True),
-    View("overfitting-accuracy", "Validation accuracy of the four variants: close together, though their validation losses end far apart.",
+    View("overfitting-accuracy", N_("Validation accuracy of the four variants: close together, though their validation losses end far apart."),
          tag_filter="^epoch_accuracy$", run_filter=".*/validation", shows=("epoch_accuracy", "none/validation"),
          full_size=True),
-    View("overfitting-boundaries", "Decision boundaries: the unregularized net curls around single noisy points and is sure right up to its border; dropout and L2 keep a wider pale band.",
+    View("overfitting-boundaries", N_("Decision boundaries: the unregularized net curls around single noisy points and is sure right up to its border; dropout and L2 keep a wider pale band."),
          tag_filter="^decision_boundary$", run_filter="(none|dropout|l2)$", shows=("decision_boundary",)),
 )
 
@@ -300,24 +301,28 @@ def explain(results):
     parts = []
     for variant, metrics in results.items():
         if unregularized(variant):
-            parts.append(
-                f"Without regularization: training loss {metrics['train_loss']:.2g}, validation loss "
-                f"{metrics['val_loss']:.2f} (its minimum {metrics['min_val_loss']:.2f} at pass "
-                f"{metrics['min_val_loss_pass']:.0f})."
-            )
+            parts.append(_(
+                "Without regularization: training loss {train_loss:.2g}, validation loss "
+                "{val_loss:.2f} (its minimum {min_val_loss:.2f} at pass {min_val_loss_pass:.0f})."
+            ).format(**metrics))
         elif not variant.early_stopping:
-            parts.append(
-                f"{variant.name}: validation loss {metrics['val_loss']:.2f} (its minimum "
-                f"{metrics['min_val_loss']:.2f} at pass {metrics['min_val_loss_pass']:.0f})."
-            )
+            parts.append(_(
+                "{name}: validation loss {val_loss:.2f} (its minimum {min_val_loss:.2f} at pass "
+                "{min_val_loss_pass:.0f})."
+            ).format(name=variant.name, **metrics))
     scores = []
     for variant, metrics in results.items():
-        score = f"{variant.name} {metrics['test_loss']:.2f} / {metrics['test_accuracy']:.3f}"
         if variant.early_stopping:
-            score += (f" (the weights of pass {metrics['min_val_loss_pass']:.0f}, restored after "
-                      f"stopping at pass {metrics['passes']:.0f})")
-        scores.append(score)
-    return " ".join(parts) + " Test loss / accuracy: " + ", ".join(scores) + "."
+            score = _(
+                "{name} {test_loss:.2f} / {test_accuracy:.3f} (the weights of pass "
+                "{min_val_loss_pass:.0f}, restored after stopping at pass {passes:.0f})"
+            )
+        else:
+            score = "{name} {test_loss:.2f} / {test_accuracy:.3f}"  # no words to translate
+        scores.append(score.format(name=variant.name, **metrics))
+    # The scores are a list (a comma between them in both languages), not parts of a sentence.
+    parts.append(_("Test loss / accuracy: {scores}.").format(scores=", ".join(scores)))
+    return " ".join(parts)
 
 
 def weight_count(config):
@@ -382,12 +387,11 @@ def _curve_verdict(variant, metrics, holds):
     over_min = metrics["val_loss"] / metrics["min_val_loss"]
     numbers[f"{variant.name}_gap"] = gap
     numbers[f"{variant.name}_val_over_min"] = over_min
-    explanation = (
-        f"{variant.name}: training loss {metrics['train_loss']:.2g}, validation loss "
-        f"{metrics['val_loss']:.2g} ({gap:.2g} above it; {over_min:.2f} times its minimum "
-        f"{metrics['min_val_loss']:.2g} at pass {metrics['min_val_loss_pass']:.0f}), validation "
-        f"accuracy {metrics['val_accuracy']:.3f}."
-    )
+    explanation = _(
+        "{name}: training loss {train_loss:.2g}, validation loss {val_loss:.2g} ({gap:.2g} above "
+        "it; {over_min:.2f} times its minimum {min_val_loss:.2g} at pass {min_val_loss_pass:.0f}), "
+        "validation accuracy {val_accuracy:.3f}."
+    ).format(name=variant.name, gap=gap, over_min=over_min, **metrics)
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
 
 
@@ -427,12 +431,12 @@ def _check_barely_climbs(chosen):
 EXERCISES = (
     Exercise(
         name="noise_free",
-        question="If the points carry no noise at all (200 of them, so that they cover both moons), does the unregularized net still overfit, its validation loss climbing while its training loss falls?",
+        question=N_("If the points carry no noise at all (200 of them, so that they cover both moons), does the unregularized net still overfit, its validation loss climbing while its training loss falls?"),
         changes={"noise": 0.0, "train_size": 200},
         keep=unregularized,
-        expected="No: its training loss falls below 0.001, and its validation loss falls with it, to below 0.001, still at its lowest at the last log point, with every validation point on the right side.",
+        expected=N_("No: its training loss falls below 0.001, and its validation loss falls with it, to below 0.001, still at its lowest at the last log point, with every validation point on the right side."),
         check=_check_noise_free,
-        explanation=(
+        explanation=N_(
             "Overfitting is learning what is true of the training points but not of new ones. "
             "Without noise every point lies exactly on its moon, and the two moons do not touch, "
             "so a border that puts every training point on its own side puts the new points there "
@@ -447,12 +451,12 @@ EXERCISES = (
     ),
     Exercise(
         name="more_points",
-        question="With 1000 training points instead of 100 (the same noise, the same net), does the gap between training and validation loss shrink?",
+        question=N_("With 1000 training points instead of 100 (the same noise, the same net), does the gap between training and validation loss shrink?"),
         changes={"train_size": 1000},
         keep=unregularized,
-        expected="Yes: the training loss stays above 0.1, and the validation loss ends less than 0.25 above it and at most 1.75 times its own minimum (with 100 points the lesson's claim checks that it ends at least 3 times its minimum).",
+        expected=N_("Yes: the training loss stays above 0.1, and the validation loss ends less than 0.25 above it and at most 1.75 times its own minimum (with 100 points the lesson's claim checks that it ends at least 3 times its minimum)."),
         check=_check_more_points,
-        explanation=(
+        explanation=N_(
             "Each noisy point now has many neighbours from the same moon, most of them on the "
             "right side, so bending the border around it raises the loss on them. The net does not "
             "get every training point right, and what it learns is mostly the moons' shape, which "
@@ -463,12 +467,12 @@ EXERCISES = (
     ),
     Exercise(
         name="narrow",
-        question="With 8 units per hidden layer instead of 256 (177 weights instead of about 130,000), does the unregularized net's validation loss still climb far above its minimum in the 400 passes?",
+        question=N_("With 8 units per hidden layer instead of 256 (177 weights instead of about 130,000), does the unregularized net's validation loss still climb far above its minimum in the 400 passes?"),
         changes={"hidden_units": 8},
         keep=unregularized,
-        expected="Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 256 units the lesson's claim checks at least 3 times).",
+        expected=N_("Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 256 units the lesson's claim checks at least 3 times)."),
         check=_check_barely_climbs(unregularized),
-        explanation=(
+        explanation=N_(
             "Fewer units give the border fewer bends, and it takes longer to bend it: in 400 "
             "passes the narrow net learns the moons' shape and only some of the noisy points, so "
             "its validation loss has barely begun to rise. Fewer weights delay overfitting here; "
@@ -478,12 +482,12 @@ EXERCISES = (
     ),
     Exercise(
         name="strong_l2",
-        question="With an L2 penalty ten times as strong (0.01 instead of 0.001), does the L2 net's validation loss still climb after its minimum?",
+        question=N_("With an L2 penalty ten times as strong (0.01 instead of 0.001), does the L2 net's validation loss still climb after its minimum?"),
         changes={"l2": 0.01},
         keep=_has_l2,
-        expected="Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 0.001 the lesson's claim checks at least 1.25 times).",
+        expected=N_("Hardly: its training loss stays above 0.05 and its validation loss ends within 1.25 times its minimum (with 0.001 the lesson's claim checks at least 1.25 times)."),
         check=_check_barely_climbs(_has_l2),
-        explanation=(
+        explanation=N_(
             "Every weight now costs ten times as much, so the net keeps only the weights that many "
             "points hold up. Curling the border around a single noisy point needs large weights "
             "that only that point pays for, and they are no longer worth their cost: the training "
