@@ -298,3 +298,18 @@ def test_each_readme_holds_what_its_commands_write(lang):
         assert readme.block(text, name) == content, f"README.{lang}.md block {name!r}: run `make numbers ARGS=--readme-only`"
     assert readme.block(text, "exercise-seeds") == exercise_seeds.table(exercise_seeds.load(), lang)
     assert f"README.{lang}.md" in readme.README.read_text(encoding="utf-8").split("\n## ")[0]
+
+
+def _texts_a_learner_reads(lang):
+    """Every lesson text and catalogue translation of language `lang`, by where it is."""
+    found = {f"texts/{lang}/{lesson}.md": texts.path(lesson, lang).read_text(encoding="utf-8") for lesson in lessons.NAMES}
+    found.update({f"catalogue: {message[:40]!r}": translation for message, translation in i18n.catalogue(lang).items()})
+    return found
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_bold_closes_before_a_particle(lang):
+    """CommonMark (GitHub) does not end bold at `)**` followed by a letter: `**손실(loss)**은`
+    shows its asterisks. The texts write `**손실**(loss)은`."""
+    unclosed = [where for where, text in _texts_a_learner_reads(lang).items() if re.search(r"[)\]\"'.,:;!?]\*\*\w", text)]
+    assert unclosed == [], "bold that CommonMark leaves open:\n" + "\n".join(unclosed)
