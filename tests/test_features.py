@@ -223,3 +223,36 @@ def test_verdict_rests_on_every_digit_comparison(control, value, holds):
     verdict = features.check(features.Config(), results)
     assert verdict.holds is holds
     assert verdict.numbers == accuracy
+
+
+def test_verdicts_say_the_same_numbers_in_korean():
+    """The claim's and the exercises' verdicts, and the config error, in both languages."""
+    import collections
+    import re
+
+    from dlintro import i18n
+    from dlintro.config import ConfigError
+
+    def numbers(text):
+        return collections.Counter(re.findall(r"[+-]?\d+(?:\.\d+)?", text))
+
+    accuracy = {
+        "circles-linear_raw": 0.46, "circles-linear_squares": 0.87, "circles-mlp_raw": 0.86,
+        "digits-linear_handmade": 0.928, "digits-linear_raw": 0.96, "digits-mlp_handmade": 0.922,
+        "digits-cnn_raw": 0.984,
+    }
+    results = {v: {"val_accuracy": accuracy[v.name], "test_accuracy": accuracy[v.name]}
+               for v in features.variants(features.Config())}
+    circles = {v: metrics for v, metrics in results.items() if v.data == "circles"}
+    shown = {}
+    for lang in ("en", "ko"):
+        with i18n.language(lang):
+            verdicts = [features.check(features.Config(), results).explanation]
+            verdicts += [exercise.check(features.Config(), circles).explanation for exercise in features.EXERCISES]
+            with pytest.raises(ConfigError) as refused:
+                features.Config(test_digits=600, validation_digits=400)
+            shown[lang] = [*verdicts, str(refused.value)]
+    assert "+3.2 points" in shown["en"][0]
+    for english, korean in zip(shown["en"], shown["ko"]):
+        assert re.search(r"[\uac00-\ud7a3]", korean), korean
+        assert numbers(english) == numbers(korean), (english, korean)
