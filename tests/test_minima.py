@@ -386,3 +386,43 @@ def test_got_out_counts_the_starts_stuck_at_the_lessons_length_that_got_below_th
     stuck_at_end = history[-1][1] > minima.STUCK_LOSS
     assert minima.got_out(history, stuck_at_end) == {"stuck_share_at_lesson_length": 0.75, "got_out_share": 1 / 3}
     assert minima.got_out(history[:2], history[1][1] > minima.STUCK_LOSS) == {}  # not longer than the lesson
+
+
+def test_the_verdicts_and_the_slice_picture_speak_korean_with_the_same_numbers():
+    import collections
+    import re
+    import warnings
+
+    from dlintro import i18n
+
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+
+    def numbers(text):
+        return collections.Counter(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", text))
+
+    config = minima.Config()
+    metrics = {"stuck_share": 0.42, "valley_floor_share": 0.31, "saddle_share": 0.11, "still_moving_share": 0.0,
+               "solved_share": 0.58, "smallest_floor_curvature": 0.3995, "stuck_share_at_lesson_length": 0.4,
+               "got_out_share": 0.05, "settled_in_deepest_share": 0.0}
+    results = {variant: metrics for variant in minima.variants(config)}
+    adam = {variant: metrics for variant in xor_variants(config) if variant.optimizer == "adam"}
+    (sine,) = [variant for variant in results if isinstance(variant, minima.SineStarts)]
+    exercises = {exercise.name: exercise for exercise in minima.EXERCISES}
+    checks = [lambda: minima.check(config, results).explanation,
+              lambda: exercises["three_units"].check(config, adam).explanation,
+              lambda: exercises["fast_adam"].check(config, adam).explanation,
+              lambda: exercises["train_longer"].check(config, dict(list(adam.items())[:1])).explanation,
+              lambda: exercises["sine_big_step"].check(config, {sine: metrics}).explanation]
+    for explain in checks:
+        with i18n.language("en"):
+            english = explain()
+        with i18n.language("ko"):
+            korean = explain()
+        assert hangul.search(korean) and not hangul.search(english)
+        assert numbers(english) == numbers(korean), (english, korean)
+    with i18n.language("ko"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        title = i18n._(minima.SLICE_TITLES["stuck"]).format(start=3)
+        image = minima.render_loss_slice(np.linspace(0, 1, 5), np.full(5, 0.4), [0.5, 0.35], title)
+    assert hangul.search(title) and image.ndim == 3
+    assert not [warning for warning in caught if "missing from font" in str(warning.message)]  # no empty boxes
