@@ -18,13 +18,14 @@ from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 from dlintro import datasets, texts
 from dlintro.config import ConfigError, LessonConfig, Range
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.rules import RuleLearner, step
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog
 from dlintro.views import View
 
-TITLE = "hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it"
-CLAIM = (
+TITLE = N_("hebbian: Pavlov's dog as one neuron; pairing bell and food makes the bell alone fire it")
+CLAIM = N_(
     "Before conditioning the bell alone does not fire the neuron; after the paired bell-and-food "
     "trials it does, with weights changed only by a Hebbian rule (Grossberg's instar rule, "
     "change = rate * post * (pre - weight)), no gradient. Without "
@@ -44,11 +45,11 @@ class Config(LessonConfig):
     def __post_init__(self):
         super().__post_init__()
         if not self.bell_weight < self.threshold <= self.food_weight:
-            raise ConfigError(
-                f"the experiment needs bell_weight < threshold <= food_weight (the bell too weak "
-                f"to fire the neuron, the food strong enough); got bell_weight {self.bell_weight}, "
-                f"threshold {self.threshold}, food_weight {self.food_weight}"
-            )
+            raise ConfigError(_(
+                "the experiment needs bell_weight < threshold <= food_weight (the bell too weak "
+                "to fire the neuron, the food strong enough); got bell_weight {bell_weight}, "
+                "threshold {threshold}, food_weight {food_weight}"
+            ).format(bell_weight=self.bell_weight, threshold=self.threshold, food_weight=self.food_weight))
 
 
 # A brief run that still shows the phenomenon, for the tests.
@@ -56,9 +57,9 @@ QUICK = Config(trials=10)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("hebbian-weights", "The bell and food connections over the trials: the bell's grows only when it rings with food, and decays when food comes without it.",
+    View("hebbian-weights", N_("The bell and food connections over the trials: the bell's grows only when it rings with food, and decays when food comes without it."),
          tag_filter="^weights/(bell|food)$", shows=("weights/bell", "weights/food")),
-    View("hebbian-bell-alone", "The bell alone: its drive against the threshold, and whether the neuron fires.",
+    View("hebbian-bell-alone", N_("The bell alone: its drive against the threshold, and whether the neuron fires."),
          tag_filter="^(response/bell_alone|response/threshold|fires/bell_alone)$", shows=("response/bell_alone",)),
 )
 
@@ -189,10 +190,10 @@ def _chart(title, tags):
 def conditioning_layout():
     """Custom Scalars: both connections in one chart, the bell against the threshold in another."""
     charts = [
-        _chart("Connection strengths (food, bell)", [r"weights/.*"]),
-        _chart("Bell alone against the firing threshold", [r"response/bell_alone", r"response/threshold"]),
+        _chart(_("Connection strengths (food, bell)"), [r"weights/.*"]),
+        _chart(_("Bell alone against the firing threshold"), [r"response/bell_alone", r"response/threshold"]),
     ]
-    return layout_pb2.Layout(category=[layout_pb2.Category(title="Conditioning", chart=charts)])
+    return layout_pb2.Layout(category=[layout_pb2.Category(title=_("Conditioning"), chart=charts)])
 
 
 def _trial_values(model, stimulus):
@@ -281,16 +282,20 @@ def check(config, results):
         and all(m["bell_fires_before"] == 0.0 and m["bell_fires_after"] == 1.0 for m in paired)
         and all(m["bell_fires_after"] == 0.0 for m in controls)
     )
-    extinction = f" and {config.extinction_trials} bell-only trials" if config.extinction_trials else ""
-    explanation = (
-        f"Threshold {config.threshold:g}. Bell alone after {config.trials} trials{extinction}: "
-        + ", ".join(
-            f"{variant.name} {m['bell_response_before']:.3f} -> {m['bell_response_after']:.3f} "
-            f"({'fires' if m['bell_fires_after'] else 'silent'})"
-            for variant, m in results.items()
-        )
-        + "."
+    runs = ", ".join(
+        (_("{run} {before:.3f} -> {after:.3f} (fires)") if m["bell_fires_after"]
+         else _("{run} {before:.3f} -> {after:.3f} (silent)")).format(
+            run=variant.name, before=m["bell_response_before"], after=m["bell_response_after"])
+        for variant, m in results.items()
     )
+    if config.extinction_trials:
+        explanation = _(
+            "Threshold {threshold:g}. Bell alone after {trials} trials and {extinction_trials} bell-only "
+            "trials: {runs}."
+        ).format(threshold=config.threshold, trials=config.trials, extinction_trials=config.extinction_trials, runs=runs)
+    else:
+        explanation = _("Threshold {threshold:g}. Bell alone after {trials} trials: {runs}.").format(
+            threshold=config.threshold, trials=config.trials, runs=runs)
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
 
 
@@ -351,18 +356,23 @@ def first_firing_trial(config):
 
 
 def _first_firing_text(trial):
-    return "never fires alone" if trial < 0 else f"first fires alone after trial {trial}"
+    return _("never fires alone") if trial < 0 else _("first fires alone after trial {trial}").format(trial=trial)
+
+
+def _state(fires):
+    """Whether a stimulus fires the neuron, as one word of a verdict."""
+    return _("fires") if fires else _("silent")
 
 
 def _describe(config, results):
     return "; ".join(
-        f"{variant.name}: bell alone {m['bell_response_before']:.3f} at the start, "
-        f"{m['bell_response_conditioned']:.4f} after the {config.trials} paired trials, "
-        f"{m['bell_response_after']:.4f} at the end ({'fires' if m['bell_fires_after'] else 'silent'}), "
-        + _first_firing_text(m["bell_first_fires_at_trial"])
-        + "; food alone at the end "
-        f"{'fires' if m['food_fires_after'] else 'silent'} (food weight {m['food_weight']:.4f}); "
-        f"threshold {config.threshold:g}"
+        _("{run}: bell alone {before:.3f} at the start, {conditioned:.4f} after the {trials} paired trials, "
+          "{after:.4f} at the end ({bell_state}), {first_firing}; food alone at the end {food_state} "
+          "(food weight {food_weight:.4f}); threshold {threshold:g}").format(
+            run=variant.name, before=m["bell_response_before"], conditioned=m["bell_response_conditioned"],
+            trials=config.trials, after=m["bell_response_after"], bell_state=_state(m["bell_fires_after"]),
+            first_firing=_first_firing_text(m["bell_first_fires_at_trial"]),
+            food_state=_state(m["food_fires_after"]), food_weight=m["food_weight"], threshold=config.threshold)
         for variant, m in results.items()
     ) + "."
 
@@ -385,25 +395,25 @@ def _check_first_firing(config, results):
     numbers.update({f"{variant.name}/bell_first_fires_at_trial": m["bell_first_fires_at_trial"]
                     for variant, m in results.items()})
     holds = all(m["bell_first_fires_at_trial"] == predicted for m in results.values())
-    explanation = f"Closed form: trial {predicted}. " + _describe(config, results)
+    explanation = _("Closed form: trial {trial}.").format(trial=predicted) + " " + _describe(config, results)
     return Verdict(holds, numbers, explanation)
 
 
 EXERCISES = (
     Exercise(
         name="extinction",
-        question=(
+        question=N_(
             "After the 30 paired trials, the bell rings 20 more times without food. Does the bell "
             "alone still make the neuron fire at the end?"
         ),
         changes={"extinction_trials": 20},
         keep=_paired,
-        expected=(
+        expected=N_(
             "Yes: the bell alone still fires the neuron, and its connection is stronger after the "
             "20 bell-only trials than at the end of the pairing."
         ),
         check=_check_no_extinction,
-        explanation=(
+        explanation=N_(
             "Once conditioned, the bell alone fires the neuron, so on every bell-only trial the "
             "pre-synaptic activity (the bell) and the post-synaptic activity (firing) are there "
             "together, and the rule moves the bell's weight further towards 1 (the verdict shows by "
@@ -418,18 +428,18 @@ EXERCISES = (
     ),
     Exercise(
         name="faster_rate",
-        question=(
+        question=N_(
             "With the learning rate raised from 0.1 to 0.3, after which paired trial does the bell "
             "alone first fire the neuron (it is the 6th at 0.1)?"
         ),
         changes={"learning_rate": 0.3},
         keep=_paired,
-        expected=(
+        expected=N_(
             "After the 2nd: the first n with (1 - 0.3)^n <= (1 - 0.5) / (1 - 0.1), and the run "
             "agrees with that closed form."
         ),
         check=_check_first_firing,
-        explanation=(
+        explanation=N_(
             "Every paired trial fires the neuron, so each one closes a fraction `rate` of the bell "
             "weight's gap to 1: after n trials the gap is 0.9 * (1 - rate)^n. The bell fires once "
             "the weight reaches the threshold, that is once the gap is at most 0.5. At rate 0.1 that "
@@ -441,18 +451,18 @@ EXERCISES = (
     ),
     Exercise(
         name="higher_threshold",
-        question=(
+        question=N_(
             "With the firing threshold raised from 0.5 to 0.9, does the bell alone come to fire the "
             "neuron within the 30 paired trials, and after which one?"
         ),
         changes={"threshold": 0.9},
         keep=_paired,
-        expected=(
+        expected=N_(
             "Yes, after the 21st: the first n with (1 - 0.1)^n <= (1 - 0.9) / (1 - 0.1), and the run "
             "agrees with that closed form."
         ),
         check=_check_first_firing,
-        explanation=(
+        explanation=N_(
             "The food alone (weight 1.0) still reaches the raised threshold, so every paired trial "
             "still fires the neuron and moves the bell's weight a tenth of the way to 1. Only the "
             "goal is farther: the bell's weight has to close its gap to 1 from 0.9 to 0.1 instead "
