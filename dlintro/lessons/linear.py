@@ -19,15 +19,17 @@ from dlintro.callbacks import (
 )
 from dlintro.config import LessonConfig, Range
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
 
-TITLE = "linear: a neuron's weights are the unknowns of a set of linear equations"
+TITLE = N_("linear: a neuron's weights are the unknowns of a set of linear equations")
 TOLERANCE = 1e-3
-CLAIM = (
+# The claim names TOLERANCE as written (0.001), since a marked message is a literal (tested).
+CLAIM = N_(
     "Gradient descent on a bias-free Dense(1) neuron, fed four linear equations in two unknowns, "
-    f"ends with weights within {TOLERANCE:g} of the least-squares solution (numpy.linalg.lstsq)."
+    "ends with weights within 0.001 of the least-squares solution (numpy.linalg.lstsq)."
 )
 
 
@@ -43,9 +45,9 @@ QUICK = Config(steps=40, log_every=20)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("linear-loss-surface", "The loss over (w1, w2) and the path of the weights from the start (black dot) to the least squares answer (star): quickly down to the valley's floor, then slowly along it.",
+    View("linear-loss-surface", N_("The loss over (w1, w2) and the path of the weights from the start (black dot) to the least squares answer (star): quickly down to the valley's floor, then slowly along it."),
          dashboard="images", tag_filter="^loss_surface", shows=("loss_surface",), actual_size=True, size=(1300, 900)),
-    View("linear-weights", "The two weights after every step, from their random starting values to the least squares answer.",
+    View("linear-weights", N_("The two weights after every step, from their random starting values to the least squares answer."),
          tag_filter="^weights/", shows=("weights/neuron/w1",)),
 )
 
@@ -55,13 +57,13 @@ VIEWS = (
 def least_squares_solution():
     """The oracle: (w1, w2) that minimise the summed squared error, from linear algebra."""
     x, y = datasets.equations()
-    solution, *_ = np.linalg.lstsq(x.astype(np.float64), y.ravel().astype(np.float64), rcond=None)
+    solution, *unused = np.linalg.lstsq(x.astype(np.float64), y.ravel().astype(np.float64), rcond=None)
     return solution
 
 
 def loss_hessian():
     """The Hessian of the mean squared error over (w1, w2): `X^T X * 2 / n`, the same everywhere."""
-    x, _ = datasets.equations()
+    x, unused = datasets.equations()
     x = x.astype(np.float64)
     return x.T @ x * 2.0 / len(x)
 
@@ -73,7 +75,7 @@ def largest_stable_learning_rate():
 
 def curvature_directions():
     """The bowl's shallow (valley) and steep directions: unit eigenvectors of the Hessian."""
-    _, directions = np.linalg.eigh(loss_hessian())
+    unused, directions = np.linalg.eigh(loss_hessian())
     return directions[:, 0], directions[:, 1]
 
 
@@ -234,27 +236,30 @@ def check(config, results):
         numbers.update({f"{variant.name}/{key}": metrics[key] for key in ("w1", "w2", "max_error")})
     numbers["lstsq_w1"], numbers["lstsq_w2"] = map(float, least_squares_solution())
     holds = all(metrics["max_error"] <= TOLERANCE for metrics in results.values())
-    explanation = "; ".join(
-        f"{variant.name}: trained (w1, w2) = ({m['w1']:.5f}, {m['w2']:.5f}) from a random start at "
-        f"({m['start_w1']:.3f}, {m['start_w2']:.3f}), largest difference {m['max_error']:.1e}"
+    clauses = [
+        _("{run}: trained (w1, w2) = ({w1:.5f}, {w2:.5f}) from a random start at ({start_w1:.3f}, "
+          "{start_w2:.3f}), largest difference {max_error:.1e}").format(
+            run=variant.name, w1=m["w1"], w2=m["w2"], start_w1=m["start_w1"], start_w2=m["start_w2"],
+            max_error=m["max_error"])
         for variant, m in results.items()
-    )
-    explanation += (
-        f"; lstsq gives ({numbers['lstsq_w1']:.5f}, {numbers['lstsq_w2']:.5f}), "
-        f"tolerance {TOLERANCE:g}. Learning rate {config.learning_rate:g}; descent on this bowl "
-        f"converges below 2 / lambda_max = {largest_stable_learning_rate():.4f}."
-    )
-    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
+    ]
+    clauses.append(_(
+        "lstsq gives ({lstsq_w1:.5f}, {lstsq_w2:.5f}), tolerance {tolerance:g}. Learning rate "
+        "{learning_rate:g}; descent on this bowl converges below 2 / lambda_max = {limit:.4f}."
+    ).format(lstsq_w1=numbers["lstsq_w1"], lstsq_w2=numbers["lstsq_w2"], tolerance=TOLERANCE,
+             learning_rate=config.learning_rate, limit=largest_stable_learning_rate()))
+    return Verdict(holds=holds, numbers=numbers, explanation="; ".join(clauses))
 
 
 # Exercises: predict, run, check.
 def _describe(results):
     """The final weights and distances of each run, for an exercise's verdict."""
     return "; ".join(
-        f"{variant.name}: (w1, w2) = ({m['w1']:.6g}, {m['w2']:.6g}), largest difference from lstsq "
-        f"{m['max_error']:.2e} (at the start {m['start_error']:.3g}), share of the remaining distance "
-        f"along the valley {m['valley_share']:.6f}, jumps to the other side across the valley in the first "
-        f"{OVERSHOOT_WINDOW} steps {m['steep_overshoots']}"
+        _("{run}: (w1, w2) = ({w1:.6g}, {w2:.6g}), largest difference from lstsq {max_error:.2e} (at the "
+          "start {start_error:.3g}), share of the remaining distance along the valley {valley_share:.6f}, "
+          "jumps to the other side across the valley in the first {window} steps {overshoots}").format(
+            run=variant.name, w1=m["w1"], w2=m["w2"], max_error=m["max_error"], start_error=m["start_error"],
+            valley_share=m["valley_share"], window=OVERSHOOT_WINDOW, overshoots=m["steep_overshoots"])
         for variant, m in results.items()
     ) + "."
 
@@ -284,14 +289,14 @@ def _check_runs_away(config, results):
 EXERCISES = (
     Exercise(
         name="few_steps",
-        question=(
+        question=N_(
             "After only 20 steps at the default learning rate, is what is left of the distance to the "
             "least squares answer mostly across the bowl's valley or along it?"
         ),
         changes={"steps": 20},
-        expected="Along it: more than 99 % of the remaining distance to the least squares answer lies along the valley.",
+        expected=N_("Along it: more than 99 % of the remaining distance to the least squares answer lies along the valley."),
         check=_check_valley_left,
-        explanation=(
+        explanation=N_(
             "Each step multiplies the distance across the valley by 1 - 0.05 * 9.11 = 0.54 and the "
             "distance along it by 1 - 0.05 * 1.89 = 0.91 (9.11 and 1.89 are the bowl's curvatures "
             "across and along its valley). After 20 steps the distance across is down to "
@@ -302,18 +307,18 @@ EXERCISES = (
     ),
     Exercise(
         name="just_below_limit",
-        question=(
+        question=N_(
             "The lesson says that below a learning rate of 2 / 9.11 = 0.22 the weights zigzag but "
             "still arrive. At 0.21, just below that limit, do they get within 1e-3 of the least "
             "squares answer in 150 steps, and how do they move across the valley?"
         ),
         changes={"learning_rate": 0.21},
-        expected=(
+        expected=N_(
             "Yes, within 1e-3 after 150 steps, and across the valley the weights jump to the other "
             "side of the answer at every one of the first 20 steps."
         ),
         check=_check_zigzag_converges,
-        explanation=(
+        explanation=N_(
             "Across the valley one step multiplies the distance by 1 - 0.21 * 9.11 = -0.91: the minus "
             "sign carries the weights to the other side of the answer at every step, and since 0.91 "
             "is below 1 each jump is a little shorter than the last. After 150 steps that factor has "
@@ -324,14 +329,14 @@ EXERCISES = (
     ),
     Exercise(
         name="above_limit",
-        question=(
+        question=N_(
             "At learning rate 0.25, a little above the limit 2 / 9.11 = 0.22, where are the "
             "weights after 150 steps?"
         ),
         changes={"learning_rate": 0.25},
-        expected="Far off: more than a million times farther from the least squares answer than they started.",
+        expected=N_("Far off: more than a million times farther from the least squares answer than they started."),
         check=_check_runs_away,
-        explanation=(
+        explanation=N_(
             "Across the valley one step now multiplies the distance by 1 - 0.25 * 9.11 = -1.28: every "
             "jump to the other side of the answer lands 28 % farther away than the last. After 150 "
             "steps that is 1.28^150 = 9e15 times the start's distance across. The loss is still a "
