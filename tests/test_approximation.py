@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlintro import datasets, events
+from dlintro import datasets, events, i18n
 from dlintro.callbacks.curve import distance_from_line, render_curve
 from dlintro.config import ConfigError
 from dlintro.lessons import approximation
@@ -143,3 +143,27 @@ def test_the_verdict_says_rises_when_the_error_rises():
     assert "rises from 0.001 at width 1 to 0.004 at width 128 (4x higher" in rising.explanation
     falling = approximation.check(approximation.Config(), _results({1: 0.5, 128: 5e-4}))
     assert falling.holds and "falls from 0.5 at width 1 to 0.0005 at width 128 (1000x lower" in falling.explanation
+
+
+def test_the_verdict_says_the_same_in_korean():
+    with i18n.language("ko"):
+        rising = approximation.check(approximation.Config(), _results({1: 1e-3, 128: 4e-3}))
+        falling = approximation.check(approximation.Config(), _results({1: 0.5, 128: 5e-4}))
+    assert "너비 1일 때의 0.001에서 너비 128일 때의 0.004까지 늘어납니다(4배 높음" in rising.explanation
+    assert "너비 1일 때의 0.5에서 너비 128일 때의 0.0005까지 줄어듭니다(1000배 낮음" in falling.explanation
+
+
+def test_few_points_expects_the_factor_its_check_asks_for():
+    # The expected outcome is a constant marked for translation, so its factor is written out.
+    (exercise,) = [exercise for exercise in approximation.EXERCISES if exercise.name == "few_points"]
+    assert f"at least {approximation.FEW_POINTS_FACTOR}x above" in exercise.expected
+    assert f"적어도 {approximation.FEW_POINTS_FACTOR}배" in i18n.translate(exercise.expected, "ko")
+
+
+def test_the_korean_text_renders_with_the_runs_korean_numbers(short_run):
+    from dlintro import texts
+
+    numbers = short_run["translations"]["ko"]["text_numbers"]
+    markdown = texts.lesson_markdown("approximation", numbers, lang="ko")
+    assert "{" not in markdown and "너비 1에서" in numbers["errors_by_width"]
+    assert numbers["error_verb"] in ("줄어듭니다", "늘어납니다", "그대로입니다")

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from dlintro import datasets, events
+from dlintro import datasets, events, i18n
 from dlintro.lessons import xor
 from dlintro.runner import run_lesson
 
@@ -215,6 +215,9 @@ def test_the_verdict_calls_undecided_nets_undecided_not_by_their_accuracy(short_
 def test_a_partly_undecided_net_shows_its_accuracy_and_its_undecided_corners():
     assert xor._describe("n", {"accuracy": 0.75, "undecided_share": 0.5}) == "n 75% (undecided at 2 of 4 corners)"
     assert xor._describe("n", {"accuracy": 0.25, "undecided_share": 1.0}).startswith("n undecided")
+    with i18n.language("ko"):
+        assert xor._describe("n", {"accuracy": 0.75, "undecided_share": 0.5}) == "n 75%(꼭짓점 4개 중 2개에서 미정)"
+        assert xor._describe("n", {"accuracy": 0.25, "undecided_share": 1.0}).startswith("n 미정")
 
 
 def test_every_text_number_is_filled_and_the_text_renders(short_run):
@@ -222,3 +225,13 @@ def test_every_text_number_is_filled_and_the_text_renders(short_run):
 
     markdown = texts.lesson_markdown("xor", short_run["text_numbers"])
     assert "{" not in markdown and "undecided" in markdown
+
+
+def test_the_korean_text_renders_with_the_runs_korean_numbers(short_run):
+    from dlintro import texts
+
+    english, korean = (short_run["translations"][lang] for lang in ("en", "ko"))
+    markdown = texts.lesson_markdown("xor", korean["text_numbers"], lang="ko")
+    assert "{" not in markdown and "미정" in markdown
+    assert korean["text_numbers"]["three_corner_example"] == "xor-one_layer, 50번째 패스"
+    assert english["text_numbers"]["three_corner_example"] == "xor-one_layer at pass 50"

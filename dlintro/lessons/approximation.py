@@ -14,12 +14,13 @@ from dlintro.callbacks import FittedCurveImages
 from dlintro.callbacks.curve import distance_from_line
 from dlintro.config import ConfigError, LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import LoopLog, fit
 from dlintro.views import View
 
-TITLE = "approximation: one wide enough hidden layer fits any curve; a linear one draws a line"
-CLAIM = (
+TITLE = N_("approximation: one wide enough hidden layer fits any curve; a linear one draws a line")
+CLAIM = N_(
     "The widest net with a non-linear hidden activation (tanh by default) ends with an "
     "error on held-out points at least 10x below the narrowest one's, and the net with a linear hidden "
     "activation stays a straight line (within 1e-5 of one, relative to the target's spread)."
@@ -53,10 +54,10 @@ QUICK = Config(epochs=300, log_every=150, widths=(1, 32))
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("approximation-curves", "The fitted curve (orange) against the target (dark line), one card per net in width order: one S-shaped rise at width 1, close to the target at 32 and 128; the linear net a straight line.",
+    View("approximation-curves", N_("The fitted curve (orange) against the target (dark line), one card per net in width order: one S-shaped rise at width 1, close to the target at 32 and 128; the linear net a straight line."),
          dashboard="images", tag_filter="^fitted_curve$", shows=("fitted_curve",),
          size=(1600, 1300)),  # Images sorts cards by run name: width order
-    View("approximation-error-vs-width", "log10 of the final error on the held-out points against the hidden width (on the x axis): about 3 lower (1000x) from width 1 to 32, a little higher at 128 (its steps overshoot; see the text).",
+    View("approximation-error-vs-width", N_("log10 of the final error on the held-out points against the hidden width (on the x axis): about 3 lower (1000x) from width 1 to 32, a little higher at 128 (its steps overshoot; see the text)."),
          tag_filter="^log10_final_error_vs_width$", run_filter="error_vs_width/", shows=("log10_final_error_vs_width",),
          full_size=True),
 )
@@ -184,17 +185,21 @@ def _errors(results):
 
 
 def change_in_words(before, after):
-    """How an error changed from `before` to `after`: ("falls", "12x lower") or ("rises", "3.1x higher")."""
+    """How an error changed from `before` to `after`: ("falls", "12x lower") or ("rises", "3.1x higher").
+
+    In the current language: the verb is the predicate of the sentences that use it (in Korean it
+    ends them), the change the words in brackets after it.
+    """
     if after == before:
-        return "stays", "unchanged"
+        return _("stays"), _("unchanged")
     if after < before:
-        return "falls", (f"{_times(before / after)} lower" if after > 0 else "to 0")
-    return "rises", (f"{_times(after / before)} higher" if before > 0 else "from 0")
+        return _("falls"), (_("{factor} lower").format(factor=_times(before / after)) if after > 0 else _("to 0"))
+    return _("rises"), (_("{factor} higher").format(factor=_times(after / before)) if before > 0 else _("from 0"))
 
 
 def _times(factor):
     """A factor as a beginner reads it: 1030x, 12x, 3.1x."""
-    return f"{factor:.0f}x" if factor >= 10 else f"{factor:.2g}x"
+    return (_("{factor:.0f}x") if factor >= 10 else _("{factor:.2g}x")).format(factor=factor)
 
 
 def check(config, results):
@@ -208,11 +213,12 @@ def check(config, results):
     numbers = {**_errors(results), "error_ratio_narrowest_over_widest": ratio, "linear_distance_from_line": linear}
     holds = ratio >= 10.0 and linear <= LINE_TOLERANCE
     verb, factor = change_in_words(narrow, wide)
-    explanation = (
-        f"The error on the held-out points {verb} from {narrow:.3g} at width {narrowest} to {wide:.3g} at "
-        f"width {widest} ({factor}; at least 10x lower needed). The linear net's "
-        f"curve is {linear:.1e} from a straight line (at most {LINE_TOLERANCE:.0e} allowed)."
-    )
+    explanation = _(
+        "The error on the held-out points {verb} from {narrow:.3g} at width {narrowest} to {wide:.3g} at "
+        "width {widest} ({factor}; at least 10x lower needed). The linear net's "
+        "curve is {linear:.1e} from a straight line (at most {tolerance:.0e} allowed)."
+    ).format(verb=verb, narrow=narrow, narrowest=narrowest, wide=wide, widest=widest, factor=factor,
+             linear=linear, tolerance=LINE_TOLERANCE)
     return Verdict(holds=holds, numbers=numbers, explanation=explanation)
 
 
@@ -238,7 +244,8 @@ def text_numbers(config, results):
         "error_factor": change_in_words(nonlinear[narrowest]["val_error"], nonlinear[widest]["val_error"])[1],
         "best_width": best,
         "best_error": nonlinear[best]["val_error"],
-        "errors_by_width": ", ".join(f"width {w} {m['val_error']:.2g}" for w, m in sorted(nonlinear.items())),
+        "errors_by_width": ", ".join(_("width {width} {error:.2g}").format(width=w, error=m["val_error"])
+                                     for w, m in sorted(nonlinear.items())),
         "linear_error": linear["val_error"],
         "linear_distance": linear["distance_from_line"],
         "least_bend": min(bending),
@@ -252,10 +259,10 @@ def _check_relu(config, results):
     narrow, wide = nets[narrowest]["val_error"], nets[widest]["val_error"]
     numbers = {**_errors(results), "error_ratio_narrowest_over_widest": narrow / wide if wide > 0 else float("inf")}
     verb, factor = change_in_words(narrow, wide)
-    explanation = (
-        f"With ReLU, the error on the held-out points {verb} from {narrow:.3g} at width {narrowest} "
-        f"to {wide:.3g} at width {widest} ({factor}; lower expected)."
-    )
+    explanation = _(
+        "With ReLU, the error on the held-out points {verb} from {narrow:.3g} at width {narrowest} "
+        "to {wide:.3g} at width {widest} ({factor}; lower expected)."
+    ).format(verb=verb, narrow=narrow, narrowest=narrowest, wide=wide, widest=widest, factor=factor)
     return Verdict(wide < narrow, numbers, explanation)
 
 
@@ -269,11 +276,11 @@ def _check_few_points(config, results):
     ratio = widest["val_error"] / widest["train_error"]
     numbers = {**_errors(results), f"train_error/width_{max(nets)}": widest["train_error"],
                "widest_val_over_train": ratio}
-    explanation = (
-        f"With {config.train_points} training points, width {max(nets)} ends with error "
-        f"{widest['train_error']:.3g} on them and {widest['val_error']:.3g} on the held-out points, "
-        f"{_times(ratio)} higher (at least {FEW_POINTS_FACTOR}x expected)."
-    )
+    explanation = _(
+        "With {points} training points, width {width} ends with error {train_error:.3g} on them and "
+        "{val_error:.3g} on the held-out points, {factor} higher (at least {expected}x expected)."
+    ).format(points=config.train_points, width=max(nets), train_error=widest["train_error"],
+             val_error=widest["val_error"], factor=_times(ratio), expected=FEW_POINTS_FACTOR)
     return Verdict(ratio >= FEW_POINTS_FACTOR, numbers, explanation)
 
 
@@ -281,22 +288,23 @@ def _check_smaller_step(config, results):
     nets = _by_width(results)
     narrower, wider = sorted(nets)[-2:]
     narrow, wide = nets[narrower]["val_error"], nets[wider]["val_error"]
-    explanation = (
-        f"With step size {config.learning_rate:g}, the error on the held-out points after {config.epochs} "
-        f"steps: width {narrower} {narrow:.3g}, width {wider} {wide:.3g} (width {wider} lower expected)."
-    )
+    explanation = _(
+        "With step size {learning_rate:g}, the error on the held-out points after {epochs} steps: "
+        "width {narrower} {narrow:.3g}, width {wider} {wide:.3g} (width {wider} lower expected)."
+    ).format(learning_rate=config.learning_rate, epochs=config.epochs, narrower=narrower, narrow=narrow,
+             wider=wider, wide=wide)
     return Verdict(wide < narrow, _errors(results), explanation)
 
 
 EXERCISES = (
     Exercise(
         name="relu",
-        question="ReLU draws two straight pieces joined at a kink. With ReLU hidden units instead of tanh, does a wider layer still fit the curve better?",
+        question=N_("ReLU draws two straight pieces joined at a kink. With ReLU hidden units instead of tanh, does a wider layer still fit the curve better?"),
         changes={"hidden_activation": "relu"},
         keep=_bends,
-        expected="Yes: the widest ReLU net's error on the held-out points ends below the narrowest one's.",
+        expected=N_("Yes: the widest ReLU net's error on the held-out points ends below the narrowest one's."),
         check=_check_relu,
-        explanation=(
+        explanation=N_(
             "Each ReLU unit adds one kink to the net's curve, where its weighted sum crosses 0, so a net "
             "of n units draws a broken line of at most n + 1 straight pieces, and more pieces can follow "
             "a curve more closely. ReLU is not a polynomial, so the universal approximation theorem covers "
@@ -308,12 +316,13 @@ EXERCISES = (
     ),
     Exercise(
         name="few_points",
-        question="Learning from 10 points instead of 200, does the 128-unit tanh net still draw the target curve between them?",
+        question=N_("Learning from 10 points instead of 200, does the 128-unit tanh net still draw the target curve between them?"),
         changes={"train_points": 10, "widths": (8, 128)},
         keep=_bends,
-        expected=f"No: its error on the held-out points ends at least {FEW_POINTS_FACTOR}x above its error on the 10 points it learned from.",
+        # The 5 is FEW_POINTS_FACTOR (a constant marked for translation cannot be formatted).
+        expected=N_("No: its error on the held-out points ends at least 5x above its error on the 10 points it learned from."),
         check=_check_few_points,
-        explanation=(
+        explanation=N_(
             "The net learns only from the points it is given. With 10 random points, on average 0.6 apart, and a target "
             "that waves up and down about every 1.3, many different curves pass close to all 10 points, "
             "and training picks one that need not follow the target in the gaps. A 128-unit net has far "
@@ -324,12 +333,12 @@ EXERCISES = (
     ),
     Exercise(
         name="smaller_step",
-        question="With a step size of 0.003 instead of 0.01, which ends with the lower error after 1000 steps: width 32 or width 128?",
+        question=N_("With a step size of 0.003 instead of 0.01, which ends with the lower error after 1000 steps: width 32 or width 128?"),
         changes={"learning_rate": 0.003, "widths": (32, 128)},
         keep=_bends,
-        expected="Width 128: its error on the held-out points ends below width 32's.",
+        expected=N_("Width 128: its error on the held-out points ends below width 32's."),
         check=_check_smaller_step,
-        explanation=(
+        explanation=N_(
             "With the smaller step both nets learn more slowly, and the wider net gains from it: its 128 "
             "units moving at once change the curve more per step than 32 do, so a smaller step lets it go "
             "on falling where a larger one overshoots, while width 32, whose steps change its curve less, "

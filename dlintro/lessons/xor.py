@@ -12,12 +12,13 @@ from dlintro import datasets, events
 from dlintro.callbacks import DecisionBoundaryImages, NetworkMap
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
 
-TITLE = "xor: one neuron draws one straight line; XOR needs two layers and a non-linearity"
-CLAIM = (
+TITLE = N_("xor: one neuron draws one straight line; XOR needs two layers and a non-linearity")
+CLAIM = N_(
     "A single neuron and a two-layer net with a linear hidden layer stay at or below 75 % "
     "accuracy on XOR and XNOR; a two-layer net with a non-linear hidden layer reaches 100 %."
 )
@@ -42,18 +43,18 @@ QUICK = Config(epochs=100, log_every=50)
 # The TensorBoard views that tell the story (`make screenshots`, links after a run). The
 # three-corner frame is the default run's (seed 0): `three_corner_pass` of xor-one_layer.
 VIEWS = (
-    View("xor-boundaries-final", "XOR after training: the tanh net bends its border around two corners; the one-layer and linear nets end one flat colour, 0.5 everywhere (any line left is rounding).",
+    View("xor-boundaries-final", N_("XOR after training: the tanh net bends its border around two corners; the one-layer and linear nets end one flat colour, 0.5 everywhere (any line left is rounding)."),
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear")),
-    View("xor-boundaries-start", "XOR before training (step 0): every net starts from a random border (straight for the one-layer and linear nets).",
+    View("xor-boundaries-start", N_("XOR before training (step 0): every net starts from a random border (straight for the one-layer and linear nets)."),
          tag_filter="^decision_boundary$", run_filter="xor-", shows=("decision_boundary", "xor-two_layer_nonlinear"),
          image_step=0),
-    View("xor-three-corners", "The one-layer XOR net at pass 50: its straight border puts 3 of the 4 corners on their own side (75 %), in pale colours: its outputs are already close to 0.5.",
+    View("xor-three-corners", N_("The one-layer XOR net at pass 50: its straight border puts 3 of the 4 corners on their own side (75 %), in pale colours: its outputs are already close to 0.5."),
          tag_filter="^decision_boundary$", run_filter="xor-one_layer$", shows=("decision_boundary", "xor-one_layer"),
          image_step=1),  # the log point at pass 50 (log_every 50)
-    View("xor-network-map", "Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners.",
+    View("xor-network-map", N_("Inside the nets on XOR: every hidden unit's output over the plane. The linear net's units are straight ramps; the tanh net's bend, and together they fence off two corners."),
          dashboard="images", tag_filter="^network_map$", run_filter="xor-two_layer.*$",
          shows=("network_map", "xor-two_layer_nonlinear"), actual_size=True, size=(1500, 1700)),
-    View("xor-accuracy", "Accuracy at each log point, in steps of 0.25: the undecided straight-border nets wander at or below 0.75, the tanh net reaches 1.0.",
+    View("xor-accuracy", N_("Accuracy at each log point, in steps of 0.25: the undecided straight-border nets wander at or below 0.75, the tanh net reaches 1.0."),
          tag_filter="^epoch_accuracy$", run_filter=".*/train", shows=("epoch_accuracy",), full_size=True),
 )
 
@@ -190,10 +191,11 @@ def _describe(name, metrics):
     """
     undecided = round(metrics["undecided_share"] * len(datasets.CORNERS))
     if undecided == len(datasets.CORNERS):
-        return f"{name} undecided (output within {UNDECIDED} of 0.5 at all 4 corners)"
+        return _("{name} undecided (output within {limit} of 0.5 at all 4 corners)").format(name=name, limit=UNDECIDED)
     if undecided:
-        return f"{name} {metrics['accuracy']:.0%} (undecided at {undecided} of 4 corners)"
-    return f"{name} {metrics['accuracy']:.0%}"
+        return _("{name} {accuracy:.0%} (undecided at {undecided} of 4 corners)").format(
+            name=name, accuracy=metrics["accuracy"], undecided=undecided)
+    return "{name} {accuracy:.0%}".format(name=name, accuracy=metrics["accuracy"])  # no words to translate
 
 
 def _accuracies(results):
@@ -226,19 +228,19 @@ def text_numbers(config, results):
         "epochs": config.epochs,
         "log_every": config.log_every,
         "hidden_units": config.hidden_units,
-        "solved_when": (f"by pass {max(solved)}" if None not in solved
-                        else f"not at every log point up to pass {config.epochs}"),
+        "solved_when": (_("by pass {step}").format(step=max(solved)) if None not in solved
+                        else _("not at every log point up to pass {epochs}").format(epochs=config.epochs)),
         "straight_loss_max": max(metrics["loss"] for metrics in straight.values()),
         "undecided_nets": sum(metrics["undecided_share"] == 1.0 for metrics in straight.values()),
-        "round_off_when": (f"from pass {max(round_off)} on" if None not in round_off
-                           else f"not for every one of them by pass {config.epochs}"),
+        "round_off_when": (_("from pass {step} on").format(step=max(round_off)) if None not in round_off
+                           else _("not for every one of them by pass {epochs}").format(epochs=config.epochs)),
         "straight_gradient_max": max(metrics["gradient_norm"] for metrics in straight.values()),
         "zero_gradient_nets": sum(metrics["gradient_norm"] == 0.0 for metrics in straight.values()),
-        "zero_gradient_when": ", ".join(f"{name} from pass {metrics['zero_gradient_pass']} on"
+        "zero_gradient_when": ", ".join(_("{name} from pass {step} on").format(name=name, step=metrics["zero_gradient_pass"])
                                         for name, metrics in straight.items()
-                                        if metrics["zero_gradient_pass"] is not None) or "none of them",
-        "three_corner_example": (f"{min(three)[1]} at pass {min(three)[0]}" if three
-                                 else "no log point of this run"),
+                                        if metrics["zero_gradient_pass"] is not None) or _("none of them"),
+        "three_corner_example": (_("{name} at pass {step}").format(name=min(three)[1], step=min(three)[0]) if three
+                                 else _("no log point of this run")),
         "straight_results": _explain({variant: metrics for variant, metrics in results.items() if not _bends(variant)}),
         "linear_hidden_norm": min(metrics["hidden_weight_norm"] for metrics in linear),
         "linear_combined_norm": max(metrics["combined_weight_norm"] for metrics in linear),
@@ -254,22 +256,23 @@ def _check_straight(config, results):
 
 def _check_relu(config, results):
     holds = all(metrics["accuracy"] == 1.0 for metrics in results.values())
-    off = ", ".join(f"{variant.name} {metrics['units_off_everywhere']} of {variant.hidden_units}"
+    off = ", ".join(_("{name} {off} of {units}").format(name=variant.name, off=metrics["units_off_everywhere"],
+                                                        units=variant.hidden_units)
                     for variant, metrics in results.items())
     numbers = {**_accuracies(results),
                **{f"units_off/{v.name}": m["units_off_everywhere"] for v, m in results.items()}}
-    return Verdict(holds, numbers, _explain(results)[:-1] + f". Units at 0 on all four corners: {off}.")
+    return Verdict(holds, numbers, _explain(results) + " " + _("Units at 0 on all four corners: {units}.").format(units=off))
 
 
 EXERCISES = (
     Exercise(
         name="one_unit",
-        question="With a single tanh unit in the hidden layer, can the two-layer net still solve XOR and XNOR?",
+        question=N_("With a single tanh unit in the hidden layer, can the two-layer net still solve XOR and XNOR?"),
         changes={"hidden_units": 1},
         keep=_bends,
-        expected="No: both gates stay at or below 75 %.",
+        expected=N_("No: both gates stay at or below 75 %."),
         check=_check_straight,
-        explanation=(
+        explanation=N_(
             "A unit draws one straight line and bends the plane along it; the output neuron can "
             "only squash that one unit's output again. Both steps only ever rise (or only ever "
             "fall), so the output is high on one side of the unit's line and low on the other: "
@@ -280,12 +283,12 @@ EXERCISES = (
     ),
     Exercise(
         name="relu",
-        question="ReLU is non-linear too: 0 for negative inputs, the input itself otherwise, with a kink at 0. With 16 ReLU hidden units instead of 8 tanh units, does the net still solve XOR and XNOR?",
+        question=N_("ReLU is non-linear too: 0 for negative inputs, the input itself otherwise, with a kink at 0. With 16 ReLU hidden units instead of 8 tanh units, does the net still solve XOR and XNOR?"),
         changes={"hidden_activation": "relu", "hidden_units": 16},
         keep=_bends,
-        expected="Yes: 100 % on both gates.",
+        expected=N_("Yes: 100 % on both gates."),
         check=_check_relu,
-        explanation=(
+        explanation=N_(
             "A ReLU unit is straight on each side of its kink, but the kink is a bend: each unit "
             "folds the plane along its own line, and the output neuron adds the folds. Two folds "
             "are enough to put (0, 1) and (1, 0) on one side and the other two corners on the "
@@ -299,12 +302,12 @@ EXERCISES = (
     ),
     Exercise(
         name="linear_wide",
-        question="If a linear hidden layer has 64 units instead of 8, can the linear two-layer net solve XOR?",
+        question=N_("If a linear hidden layer has 64 units instead of 8, can the linear two-layer net solve XOR?"),
         changes={"hidden_units": 64},
         keep=lambda variant: variant.hidden_units > 0 and variant.hidden_activation == "linear",
-        expected="No: both gates stay at or below 75 %.",
+        expected=N_("No: both gates stay at or below 75 %."),
         check=_check_straight,
-        explanation=(
+        explanation=N_(
             "More units do not help a linear layer: the output's weighted sum is W2 (W1 x + b1) + "
             "b2, a linear function of x, so the border is one straight line however many units "
             "there are. Its loss heads for the same floor as a single neuron's, ln 2 = 0.693, "
