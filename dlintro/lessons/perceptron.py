@@ -14,13 +14,14 @@ from dlintro import datasets
 from dlintro.callbacks import DecisionBoundaryImages, NetworkMap, TensorBoard, WeightScalars
 from dlintro.config import LessonConfig, Range, require_multiple
 from dlintro.exercises import Exercise
+from dlintro.i18n import N_, _
 from dlintro.rules import RuleLearner, step
 from dlintro.runs import Variant, Verdict
 from dlintro.training import fit
 from dlintro.views import View
 
-TITLE = "perceptron: one neuron learns AND, OR, NAND and NOR, but never XOR or XNOR"
-CLAIM = (
+TITLE = N_("perceptron: one neuron learns AND, OR, NAND and NOR, but never XOR or XNOR")
+CLAIM = N_(
     "A single neuron, trained by Rosenblatt's perceptron rule (step activation) or by gradient "
     "descent (sigmoid activation), ends at 100 % on AND, OR, NAND and NOR, and at no more than "
     "75 % on XOR and XNOR, the most any straight line gets right."
@@ -44,13 +45,13 @@ QUICK = Config(epochs=20, log_every=10)
 
 # The TensorBoard views that tell the story (`make screenshots`, links after a run).
 VIEWS = (
-    View("perceptron-boundaries", "The perceptron rule's line on each gate, in gate order: all four corners right on AND, OR, NAND and NOR; on XOR and XNOR at least one corner on the wrong side.",
+    View("perceptron-boundaries", N_("The perceptron rule's line on each gate, in gate order: all four corners right on AND, OR, NAND and NOR; on XOR and XNOR at least one corner on the wrong side."),
          dashboard="images", tag_filter="^decision_boundary$", run_filter=".*-perceptron_rule$",
          shows=("decision_boundary",), size=(1600, 1400)),  # Images sorts cards by run name: gate order
-    View("perceptron-network-map", "The sigmoid neuron drawn whole: its two inputs, its two weights as lines (orange positive, blue negative), its output over the plane.",
+    View("perceptron-network-map", N_("The sigmoid neuron drawn whole: its two inputs, its two weights as lines (orange positive, blue negative), its output over the plane."),
          dashboard="images", tag_filter="^network_map$", run_filter="(1-and|5-xor)-sigmoid_gradient$",
          shows=("network_map", "1-and-sigmoid_gradient"), actual_size=True, size=(1500, 1500)),
-    View("perceptron-accuracy", "The sigmoid neurons' accuracy per gate: it reaches 1.0 on AND, OR, NAND and NOR and is at most 0.75 on XOR and XNOR.",
+    View("perceptron-accuracy", N_("The sigmoid neurons' accuracy per gate: it reaches 1.0 on AND, OR, NAND and NOR and is at most 0.75 on XOR and XNOR."),
          tag_filter="^epoch_accuracy$", run_filter=".*-sigmoid_gradient/train", shows=("epoch_accuracy",),
          full_size=True),
 )
@@ -102,7 +103,7 @@ class Perceptron(RuleLearner):
         return [self.accuracy]
 
     def train_step(self, data):
-        x, target, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, target, unused = keras.utils.unpack_x_y_sample_weight(data)
         answer = self(x)
         # +1 where the neuron should have fired and did not, -1 where it fired wrongly, else 0.
         error = target - answer
@@ -113,7 +114,7 @@ class Perceptron(RuleLearner):
         return {"accuracy": self.accuracy.result()}
 
     def test_step(self, data):
-        x, target, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, target, unused = keras.utils.unpack_x_y_sample_weight(data)
         self.accuracy.update_state(target, self(x))
         return {"accuracy": self.accuracy.result()}
 
@@ -253,13 +254,14 @@ def check(config, results):
         metrics["accuracy"] == 1.0 if variant.separable else metrics["accuracy"] <= 0.75
         for variant, metrics in results.items()
     )
-    explanation = "Accuracy: " + ", ".join(f"{name} {value:.0%}" for name, value in numbers.items())
-    return Verdict(holds=holds, numbers=numbers, explanation=explanation + ".")
+    explanation = _("Accuracy: {accuracies}.").format(
+        accuracies=", ".join(f"{name} {value:.0%}" for name, value in numbers.items()))
+    return Verdict(holds=holds, numbers=numbers, explanation=explanation)
 
 
 def _answers(metrics):
     """The neuron's answers at (0, 0), (0, 1), (1, 0), (1, 1), as text: 1 where its sum is at least 0."""
-    x, _ = datasets.gates("and")
+    x, unused = datasets.gates("and")
     sums = x @ np.array([metrics["w1"], metrics["w2"]]) + metrics["b"]
     return ", ".join(str(int(total >= 0)) for total in sums)
 
@@ -285,10 +287,13 @@ def text_numbers(config, results):
 
 # Exercises: predict, run, check.
 def _describe(results):
-    return "; ".join(
-        f"{variant.name} {m['accuracy']:.0%}" + (f" after {m['mistakes']} mistakes" if "mistakes" in m else "")
+    """Each run's accuracy, and the perceptron rule's mistakes, as the verdict of an exercise."""
+    return _("Accuracy: {accuracies}.").format(accuracies="; ".join(
+        _("{run} {accuracy:.0%} after {mistakes} mistakes").format(
+            run=variant.name, accuracy=m["accuracy"], mistakes=m["mistakes"])
+        if "mistakes" in m else f"{variant.name} {m['accuracy']:.0%}"
         for variant, m in results.items()
-    ) + "."
+    ))
 
 
 def _numbers(results):
@@ -302,31 +307,31 @@ def _numbers(results):
 
 def _check_all_learned(config, results):
     holds = all(metrics["accuracy"] == 1.0 for metrics in results.values())
-    return Verdict(holds, _numbers(results), "Accuracy: " + _describe(results))
+    return Verdict(holds, _numbers(results), _describe(results))
 
 
 def _check_none_learned(config, results):
     holds = all(metrics["accuracy"] < 1.0 for metrics in results.values())
-    return Verdict(holds, _numbers(results), "Accuracy: " + _describe(results))
+    return Verdict(holds, _numbers(results), _describe(results))
 
 
 def _check_at_most_three_quarters(config, results):
     holds = all(metrics["accuracy"] <= 0.75 for metrics in results.values())
-    return Verdict(holds, _numbers(results), "Accuracy: " + _describe(results))
+    return Verdict(holds, _numbers(results), _describe(results))
 
 
 EXERCISES = (
     Exercise(
         name="small_rule_rate",
-        question=(
+        question=N_(
             "With the perceptron rule's learning rate cut tenfold, from 0.5 to 0.05, does the rule "
             "still learn AND, OR, NAND and NOR perfectly within the 60 passes?"
         ),
         changes={"perceptron_learning_rate": 0.05},
         keep=lambda variant: variant.learner == "perceptron_rule" and variant.separable,
-        expected="Yes: 100 % on all four linearly separable gates.",
+        expected=N_("Yes: 100 % on all four linearly separable gates."),
         check=_check_all_learned,
-        explanation=(
+        explanation=N_(
             "On a gate that a line separates, the perceptron rule stops making mistakes after a "
             "limited number of updates, whatever the learning rate (Novikoff, 1962). From weights "
             "and bias of all zeros the learning rate would not matter at all: every update is a "
@@ -338,16 +343,16 @@ EXERCISES = (
     ),
     Exercise(
         name="slow_gradient",
-        question=(
+        question=N_(
             "Cut gradient descent's learning rate tenfold, from 2.0 to 0.2, and give the sigmoid "
             "neuron ten times as many passes, 600 instead of 60: does it still learn AND, OR, NAND "
             "and NOR?"
         ),
         changes={"sigmoid_learning_rate": 0.2, "epochs": 600, "log_every": 50},
         keep=lambda variant: variant.learner == "sigmoid_gradient" and variant.separable,
-        expected="Yes: 100 % on all four linearly separable gates.",
+        expected=N_("Yes: 100 % on all four linearly separable gates."),
         check=_check_all_learned,
-        explanation=(
+        explanation=N_(
             "A step of gradient descent is the learning rate times the gradient, so ten steps at 0.2 "
             "go about as far as one step at 2.0, and 600 of them about as far as the default run's "
             "60: the neuron follows much the same downhill path, in smaller steps, to a line that "
@@ -358,15 +363,15 @@ EXERCISES = (
     ),
     Exercise(
         name="xor_longer",
-        question=(
+        question=N_(
             "With ten times as many passes (600 instead of 60), does either learner get XOR or "
             "XNOR above 75 %?"
         ),
         changes={"epochs": 600, "log_every": 50},
         keep=lambda variant: not variant.separable,
-        expected="No: both learners stay at or below 75 % on XOR and XNOR.",
+        expected=N_("No: both learners stay at or below 75 % on XOR and XNOR."),
         check=_check_at_most_three_quarters,
-        explanation=(
+        explanation=N_(
             "No straight line separates XOR's 1s from its 0s, so whatever the weights, at least one "
             "corner is on the wrong side; more passes cannot change that. The perceptron rule keeps "
             "correcting one corner at the cost of another (the verdict counts its mistakes, each one "
