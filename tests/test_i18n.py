@@ -151,7 +151,8 @@ def test_korean_glossary_forms_are_distinct():
 
 
 # Korean as the learner is shown it.
-ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z']+(?:[ ,;:-]+[A-Za-z][A-Za-z']+){3,}")
+# Four words in a row, each with a small letter: gate names (AND, OR, NAND) are identifiers.
+ENGLISH_RUN = re.compile(r"[A-Za-z][a-z']+(?:[ ,;:-]+[A-Za-z][a-z']+){3,}")
 
 
 def _english_sentence(text):
