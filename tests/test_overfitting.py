@@ -261,3 +261,18 @@ def test_text_numbers_fill_the_text(short_run):
     assert numbers["none_val_loss"] == metrics["val_loss"]
     assert numbers["weights"] == overfitting.wide_network().count_params()
     assert 0 <= numbers["none_pale_share"] < 1 and 0.5 < numbers["none_wrong_loss_share"] <= 1
+
+
+def test_korean_verdict_and_text_carry_the_runs_numbers(short_run):
+    """The Korean verdict shows the English one's numbers, and the run's numbers fill every part
+    of the Korean text."""
+    import re
+
+    from dlintro import texts
+
+    en, ko = short_run["translations"]["en"], short_run["translations"]["ko"]
+    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+    assert sorted(re.findall(number, en["verdict"])) == sorted(re.findall(number, ko["verdict"])), ko["verdict"]
+    assert re.search(r"[\uac00-\ud7a3]", ko["verdict"])
+    for part in texts.parts("overfitting", "ko").values():
+        texts.render(part, ko["text_numbers"])

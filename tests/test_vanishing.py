@@ -250,3 +250,23 @@ def test_four_times_he_weights_start_relu_at_a_finite_loss_that_then_overflows(t
     assert np.isfinite(first_loss) and first_loss > 1e3
     with pytest.raises(Diverged):
         fit(model, x_train, y_train, log_dir=tmp_path, epochs=2, log_every=1, batch_size=64, report=False)
+
+
+def test_korean_verdict_and_text_carry_the_runs_numbers(short_run):
+    """The Korean verdict shows the English one's numbers, and the run's numbers fill every part
+    of the Korean text."""
+    import re
+
+    from dlintro import i18n, texts
+
+    en, ko = short_run["translations"]["en"], short_run["translations"]["ko"]
+    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+    assert sorted(re.findall(number, en["verdict"])) == sorted(re.findall(number, ko["verdict"])), ko["verdict"]
+    assert re.search(r"[\uac00-\ud7a3]", ko["verdict"])
+    for part in texts.parts("vanishing", "ko").values():
+        texts.render(part, ko["text_numbers"])
+    # The activation picture is drawn in the language it is asked in.
+    with i18n.language("ko"):
+        korean = vanishing.render_activation_functions("sigmoid")
+    assert korean.shape == vanishing.render_activation_functions("sigmoid").shape
+    assert not np.array_equal(korean, vanishing.render_activation_functions("sigmoid"))
