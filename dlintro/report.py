@@ -8,8 +8,13 @@ each image tag. Everything is read back from the event files (`dlintro.events`) 
 complete: anything missing is listed in the page and on the console. Figures are PNGs embedded
 as base64, so the file opens in any browser with no server.
 
+The page is in one language (`--lang en|ko`, by default the locale's; `dlintro.i18n`): its
+headings, captions, chart labels, table headers and notes, and each lesson's text, claim and
+verdict, which a run keeps in every language (`summary.json`'s `translations`; an older run
+only in its own). Run names, variant names, tags and hyperparameters stay as they are.
+
 Example:
-    $ python -m dlintro.report --runs-dir runs --output runs/report.html
+    $ python -m dlintro.report --runs-dir runs --output runs/report.html --lang ko
 """
 
 import argparse
@@ -31,9 +36,12 @@ matplotlib.use("Agg")  # no display: figures are only rendered to PNG bytes
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from dlintro import events, lessons  # noqa: E402
+from dlintro import events, fonts, i18n, lessons, runner  # noqa: E402
 from dlintro.exercises import exercises_of  # noqa: E402
+from dlintro.i18n import _  # noqa: E402
 from dlintro.runs import latest_run, unfinished_runs  # noqa: E402
+
+fonts.use()  # Hangul in the charts
 
 # Per-layer probe statistics: drawn as the gradient-norm chart, or left to TensorBoard.
 PER_LAYER_PREFIXES = ("gradient_norm/", "activation_mean/", "activation_std/", "saturated_share/", "dead_share/")
@@ -104,6 +112,7 @@ class VariantLogs:
 
 def figure_png(figure):
     """The PNG bytes of a Matplotlib figure."""
+    fonts.use()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
     return buffer.getvalue()
@@ -130,9 +139,9 @@ def loss_figure(variants):
     if not plotted:
         return None
     _log_scale_if_wide(axes, plotted)
-    axes.set_xlabel("passes over the training data")
-    axes.set_ylabel("loss")
-    axes.set_title("Loss: training (solid) and validation (dashed)")
+    axes.set_xlabel(_("passes over the training data"))
+    axes.set_ylabel(_("loss"))
+    axes.set_title(_("Loss: training (solid) and validation (dashed)"))
     axes.grid(alpha=0.3)
     _legend_below(figure, [axes])
     return figure_png(figure)
@@ -174,7 +183,7 @@ def gradient_norm_figure(variants):
         axes.tick_params(labelsize=7)
         axes.grid(alpha=0.3)
         axes.legend(fontsize=6, ncol=2)
-    figure.suptitle("Gradient norm per layer (input side dark, output side light)", fontsize=10)
+    figure.suptitle(_("Gradient norm per layer (input side dark, output side light)"), fontsize=10)
     figure.tight_layout()
     return figure_png(figure)
 
@@ -207,25 +216,41 @@ def _img(png, alt):
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
-def _verdict_html(summary):
-    """The claim, the verdict and the numbers it rests on."""
+def words_of(summary, lang):
+    """The run's title, claim, verdict and text numbers in language `lang`.
+
+    A run keeps them in every language (`summary["translations"]`); an older run has them only
+    in its own, at the top level of its summary, and they are shown as they are.
+    """
+    found = summary.get("translations", {}).get(lang)
+    if found is not None:
+        return found
+    return {"title": summary["title"], "claim": summary["claim"]["statement"], "verdict": summary["claim"]["verdict"],
+            "text_numbers": summary.get("text_numbers") or {}}
+
+
+def _verdict_html(summary, words):
+    """The claim, the verdict and the numbers it rests on (`words`: the run's texts, `words_of`)."""
     claim = summary["claim"]
     if claim["holds"] is None:
-        state, word = "unchecked", f"Not checked: the run {summary['status']}."
+        state, word = "unchecked", _("Not checked: the run {status}.").format(status=runner.status_word(summary["status"]))
     else:
-        state, word = ("holds", "Holds.") if claim["holds"] else ("fails", "Does not hold.")
+        state, word = ("holds", _("Holds.")) if claim["holds"] else ("fails", _("Does not hold."))
     rows = "".join(
         f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(_number(value))}</td></tr>"
         for name, value in claim["numbers"].items()
     )
-    numbers = f"<table class='numbers'><tr><th>measured</th><th>value</th></tr>{rows}</table>" if rows else ""
+    head = f"<tr><th>{html.escape(_('measured'))}</th><th>{html.escape(_('value'))}</th></tr>"
+    numbers = f"<table class='numbers'>{head}{rows}</table>" if rows else ""
     return (
-        f"<div class='verdict {state}'><p><b>Claim.</b> {html.escape(claim['statement'])}</p>"
-        f"<p><b>{word}</b> {html.escape(claim['verdict'] or '')}</p>{numbers}</div>"
+        f"<div class='verdict {state}'><p><b>{html.escape(_('Claim.'))}</b> {html.escape(words['claim'])}</p>"
+        f"<p><b>{html.escape(word)}</b> {html.escape(words['verdict'] or '')}</p>{numbers}</div>"
     )
 
 
 def _number(value):
+    if value is None:  # a number the run did not produce
+        return "-"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -234,10 +259,10 @@ def _number(value):
 def _variants_html(summary):
     """A table of the variants: status, seconds and final metrics, from summary.json."""
     metrics = summary["metric_names"]
-    head = "".join(f"<th>{html.escape(m)}</th>" for m in ["variant", "status", "seconds", *metrics])
+    head = "".join(f"<th>{html.escape(m)}</th>" for m in [_("variant"), _("status"), _("seconds"), *metrics])
     rows = []
     for name, entry in summary["variants"].items():
-        cells = [name, entry["status"], _number(entry.get("seconds", "-"))]
+        cells = [name, runner.status_word(entry["status"]), _number(entry.get("seconds", "-"))]
         cells += [_number(entry["metrics"].get(metric, "-")) for metric in metrics]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -249,71 +274,105 @@ def _exercises_html(name):
     if not found:
         return ""
     items = "".join(
-        f"<li><b>{html.escape(exercise.name)}</b>: {html.escape(exercise.question)} "
+        f"<li><b>{html.escape(exercise.name)}</b>: {html.escape(_(exercise.question))} "
         f"<code>make lesson-{html.escape(name)} EXERCISE={html.escape(exercise.name)}</code></li>"
         for exercise in found.values()
     )
-    return f"<h3>Exercises</h3><p>Predict, then run and see it checked:</p><ul>{items}</ul>"
+    return (f"<h3>{html.escape(_('Exercises'))}</h3><p>{html.escape(_('Predict, then run and see it checked:'))}</p>"
+            f"<ul>{items}</ul>")
 
 
-def lesson_section(name, run_dir):
-    """The HTML section of one lesson's run, and the problems found in its logs."""
-    run_dir = Path(run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text())
+def _sentence(message, **values):
+    """`message` (already translated) HTML-escaped, its placeholders filled with ready HTML."""
+    return html.escape(message).format(**values)
+
+
+def _code(text):
+    return f"<code>{html.escape(str(text))}</code>"
+
+
+def _lesson_markdown(name, run_dir, summary, root, lang):
+    """The lesson's four parts as the run's Text tab shows them, in language `lang`.
+
+    In the run's own language, read back from the run's `lesson` text tag (`root`: the run's
+    events, or None when it has none); in another, made from the lesson's text and the run's
+    numbers in that language (`dlintro.runner.lesson_markdown`).
+    """
+    if summary.get("language", i18n.SOURCE) == lang and root is not None and "lesson" in events.tags(root):
+        unused, tensors = events.tensor_series(root, "lesson")
+        return tensors[-1].item().decode()
+    return runner.lesson_markdown(lessons.load(name), summary, lang)
+
+
+def lesson_section(name, run_dir, lang=None):
+    """The HTML section of one lesson's run in language `lang` (default: the current one), and
+    the problems found in its logs."""
+    lang = lang or i18n.current()
+    with i18n.language(lang):
+        return _lesson_section(name, Path(run_dir), lang)
+
+
+def _lesson_section(name, run_dir, lang):
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    words = words_of(summary, lang)
     problems = []
     root = events.load_run(run_dir) if any(run_dir.glob("events.out.tfevents.*")) else None
-    if root is not None and "lesson" in events.tags(root):
-        _, texts = events.tensor_series(root, "lesson")
-        text = texts[-1].item().decode()
+    if root is None or "lesson" not in events.tags(root):
+        problems.append(_("the lesson text (tag `lesson`) is missing from the event files"))
+        explanation = ""
+    else:
+        text = _lesson_markdown(name, run_dir, summary, root, lang)
         # The title is the section's heading; the verdict is shown from summary.json below.
         body = text.split("\n", 1)[1] if text.startswith("# ") else text
-        body = body.split("\n## Claim", 1)[0]
+        body = body.split("\n" + i18n.translate("## Claim", lang), 1)[0]
         explanation = markdown.markdown(body, extensions=["tables"])
-    else:
-        problems.append("the lesson text (tag `lesson`) is missing from the event files")
-        explanation = ""
     variants = [VariantLogs(run_dir / variant) for variant in summary["variants"]]
     for variant in variants:
         status = summary["variants"][variant.name]["status"]
         if not variant.found:
-            problems.append(f"variant {variant.name} ({status}) has no log directory")
+            problems.append(_("variant {variant} ({status}) has no log directory").format(
+                variant=variant.name, status=runner.status_word(status)))
         elif status == "completed" and not variant.scalars:
             # Not every learner has a loss (Rosenblatt's rule, Hebb's rule), but every one logs curves.
-            problems.append(f"variant {variant.name} has no curves in its event files")
+            problems.append(_("variant {variant} has no curves in its event files").format(variant=variant.name))
+    hyperparameters = ", ".join(_code(f"{key}={value}") for key, value in summary["config"].items())
     parts = [
-        f"<section id='{html.escape(name)}'><h2>{html.escape(summary['title'])}</h2>",
-        f"<p class='meta'>Run <code>{html.escape(str(run_dir))}</code>, started {html.escape(summary['started'])}, "
-        f"status {html.escape(summary['status'])}. Hyperparameters: "
-        + ", ".join(f"<code>{html.escape(k)}={html.escape(str(v))}</code>" for k, v in summary["config"].items())
-        + "</p>",
+        f"<section id='{html.escape(name)}'><h2>{html.escape(words['title'])}</h2>",
+        "<p class='meta'>" + _sentence(
+            _("Run {run_dir}, started {started}, status {status}. Hyperparameters: {hyperparameters}"),
+            run_dir=_code(run_dir), started=html.escape(summary["started"]),
+            status=html.escape(runner.status_word(summary["status"])), hyperparameters=hyperparameters) + "</p>",
         explanation,
-        _verdict_html(summary),
-        "<h3>Variants</h3>",
+        _verdict_html(summary, words),
+        f"<h3>{html.escape(_('Variants'))}</h3>",
         _variants_html(summary),
         _exercises_html(name),
     ]
     loss = loss_figure(variants)
     if loss:
-        parts += ["<h3>Loss curves</h3>", _img(loss, f"{name}: loss curves")]
+        parts += [f"<h3>{html.escape(_('Loss curves'))}</h3>", _img(loss, _("{lesson}: loss curves").format(lesson=name))]
     norms = gradient_norm_figure(variants)
     if norms:
-        parts += ["<h3>Gradient norm per layer</h3>", _img(norms, f"{name}: gradient norms per layer")]
+        parts += [f"<h3>{html.escape(_('Gradient norm per layer'))}</h3>",
+                  _img(norms, _("{lesson}: gradient norms per layer").format(lesson=name))]
     others, left_out = other_curves_figure(variants)
     if others:
-        parts += ["<h3>Other curves</h3>", _img(others, f"{name}: other curves")]
+        parts += [f"<h3>{html.escape(_('Other curves'))}</h3>", _img(others, _("{lesson}: other curves").format(lesson=name))]
         if left_out:
-            parts.append(f"<p class='meta'>Not drawn here (see TensorBoard): {html.escape(', '.join(left_out))}</p>")
+            parts.append("<p class='meta'>" + _sentence(_("Not drawn here (see TensorBoard): {tags}"),
+                                                         tags=html.escape(", ".join(left_out))) + "</p>")
     pictures = [
         f"<figure>{_img(png, f'{variant.name} {tag}')}<figcaption>{html.escape(variant.name)}<br>"
-        f"<code>{html.escape(tag)}</code>, step {step}</figcaption></figure>"
+        + _sentence(_("{name}, step {step}"), name=_code(tag), step=step) + "</figcaption></figure>"
         for variant in variants
         for tag, (step, png) in variant.images.items()
     ]
     if pictures:
-        parts += ["<h3>Pictures (the last of each image tag)</h3>", f"<div class='pictures'>{''.join(pictures)}</div>"]
+        parts += [f"<h3>{html.escape(_('Pictures (the last of each image tag)'))}</h3>",
+                  f"<div class='pictures'>{''.join(pictures)}</div>"]
     if problems:
         items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
-        parts.append(f"<div class='verdict fails'><b>Incomplete logs:</b><ul>{items}</ul></div>")
+        parts.append(f"<div class='verdict fails'><b>{html.escape(_('Incomplete logs:'))}</b><ul>{items}</ul></div>")
     parts.append("</section>")
     return "\n".join(parts), problems
 
@@ -328,61 +387,73 @@ td, th { border: 1px solid #ccc; padding: .2em .5em; text-align: left; }
 .verdict { padding: .5em 1em; border-left: 6px solid #999; background: #fafafa; margin: 1em 0; }
 .verdict.holds { border-color: #2e7d32; } .verdict.fails { border-color: #c62828; }
 img { max-width: 100%; }
+:lang(ko) { word-break: keep-all; }  /* Korean breaks lines between words, not inside them */
 .pictures { display: flex; flex-wrap: wrap; gap: 1em; }
 .pictures figure { margin: 0; width: 250px; font-size: 80%; }
 .pictures img { width: 250px; image-rendering: pixelated; border: 1px solid #ddd; }
 """
 
 
-def build_report(runs_root="runs", names=None):
+def build_report(runs_root="runs", names=None, lang=None):
     """The report's HTML, the lessons it covers and the problems found in their logs.
 
     Args:
         runs_root: the runs directory; the newest completed run of each lesson is used, and
             newer interrupted, diverged or failed runs are named, not shown.
         names: lessons to include (all registered lessons by default, in course order).
+        lang: the page's language (`dlintro.i18n.LANGUAGES`); by default the current one.
 
     Returns:
-        `(html, covered lesson names, problems)`, problems as `"lesson: what"` strings.
+        `(html, covered lesson names, problems)`, problems as `"lesson: what"` strings, in `lang`.
+
+    Raises:
+        UnknownLanguageError: for a language the course is not written in.
     """
+    lang = i18n.check_language(lang or i18n.current())
+    with i18n.language(lang):
+        return _build_report(runs_root, names, lang)
+
+
+def _build_report(runs_root, names, lang):
     sections, covered, problems, passed_over = [], [], [], []
     for name in names or lessons.NAMES:
-        passed_over += [f"{run_dir} ({status})" for run_dir, status in unfinished_runs(runs_root, name)]
+        passed_over += [f"{run_dir} ({runner.status_word(status)})" for run_dir, status in unfinished_runs(runs_root, name)]
         run_dir = latest_run(runs_root, name)
         if run_dir is None:
             continue
-        section, found = lesson_section(name, run_dir)
+        section, found = lesson_section(name, run_dir, lang)
         sections.append(section)
         covered.append(name)
         problems += [f"{name}: {problem}" for problem in found]
     contents = "".join(f"<li><a href='#{name}'>{html.escape(name)}</a></li>" for name in covered)
     missing = [name for name in names or lessons.NAMES if name not in covered]
     note = (
-        f"<p class='meta'>No completed run of: {html.escape(', '.join(missing))} (make lesson-NAME).</p>"
+        "<p class='meta'>" + _sentence(_("No completed run of: {lessons} (make lesson-NAME)."),
+                                       lessons=html.escape(", ".join(missing))) + "</p>"
         if missing else ""
     )
     if passed_over:
-        note += (
-            "<p class='meta'>Newer runs that did not complete, passed over: "
-            f"{html.escape(', '.join(passed_over))}.</p>"
-        )
+        note += "<p class='meta'>" + _sentence(_("Newer runs that did not complete, passed over: {runs}."),
+                                               runs=html.escape(", ".join(passed_over))) + "</p>"
     stamp = datetime.datetime.now().isoformat(timespec="seconds")
+    built = _sentence(_("Built {stamp} from the event files and summary.json under {runs_dir}; "
+                        "the newest completed run of each lesson."), stamp=stamp, runs_dir=_code(runs_root))
     page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>dlintro report</title>"
-        f"<style>{STYLE}</style></head><body><h1>dlintro: what the lessons showed</h1>"
-        f"<p class='meta'>Built {stamp} from the event files and summary.json under "
-        f"<code>{html.escape(str(runs_root))}</code>; the newest completed run of each lesson.</p>"
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(_('dlintro report'))}</title>"
+        f"<style>{STYLE}</style></head><body><h1>{html.escape(_('dlintro: what the lessons showed'))}</h1>"
+        f"<p class='meta'>{built}</p>"
         f"<ul>{contents}</ul>{note}{''.join(sections)}</body></html>"
     )
     return page, covered, problems
 
 
-def write_report(runs_root="runs", output=None, names=None):
+def write_report(runs_root="runs", output=None, names=None, lang=None):
     """Writes the report (default `runs_root/report.html`); returns (path, covered lessons, problems).
 
-    Nothing is written when no lesson has a finished run.
+    Nothing is written when no lesson has a finished run. `lang` as for `build_report`.
     """
-    page, covered, problems = build_report(runs_root, names)
+    page, covered, problems = build_report(runs_root, names, lang)
     path = Path(output) if output else Path(runs_root) / "report.html"
     if covered:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -390,21 +461,43 @@ def write_report(runs_root="runs", output=None, names=None):
     return path, covered, problems
 
 
+def _language_asked(argv):
+    """The value of `--lang` in `argv` (None when not given), before the full parse: the help
+    and the errors are shown in it."""
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--lang")
+    known, unused = first.parse_known_args(argv)
+    return known.lang
+
+
 def main(argv=None):
-    """`python -m dlintro.report [--runs-dir DIR] [--output FILE]`; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m dlintro.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs-dir", default="runs", help="where the lessons' runs are (default: runs)")
-    parser.add_argument("--output", help="the HTML file to write (default: RUNS_DIR/report.html)")
-    options = parser.parse_args(argv)
-    path, covered, problems = write_report(options.runs_dir, options.output)
-    if not covered:
-        print(f"dlintro.report: no completed lesson runs under {options.runs_dir}/; run make lesson-xor first",
-              file=sys.stderr)
-        return 1
-    for problem in problems:
-        print(f"dlintro.report: incomplete logs: {problem}", file=sys.stderr)
-    print(path)
-    return 1 if problems else 0
+    """`python -m dlintro.report [--runs-dir DIR] [--output FILE] [--lang en|ko]`; returns the exit code.
+
+    An unknown language is bad input: one line on stderr, exit code 2, nothing written.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        lang = i18n.check_language(_language_asked(argv) or i18n.current())
+    except i18n.UnknownLanguageError as error:
+        print(f"dlintro.report: {error}", file=sys.stderr)
+        return 2
+    with i18n.language(lang):
+        parser = argparse.ArgumentParser(
+            prog="python -m dlintro.report",
+            description=_("One self-contained HTML page for the latest run of every lesson."))
+        parser.add_argument("--runs-dir", default="runs", help=_("where the lessons' runs are (default: runs)"))
+        parser.add_argument("--output", help=_("the HTML file to write (default: RUNS_DIR/report.html)"))
+        parser.add_argument("--lang", help=_("the page's language, en or ko (default: the locale's)"))
+        options = parser.parse_args(argv)
+        path, covered, problems = write_report(options.runs_dir, options.output, lang=lang)
+        if not covered:
+            print(_("dlintro.report: no completed lesson runs under {runs_dir}/; run make lesson-xor first").format(
+                runs_dir=options.runs_dir), file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(_("dlintro.report: incomplete logs: {problem}").format(problem=problem), file=sys.stderr)
+        print(path)
+        return 1 if problems else 0
 
 
 if __name__ == "__main__":

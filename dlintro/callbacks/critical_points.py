@@ -233,7 +233,7 @@ class StartClasses(ProbeCallback):
 
 def render_class_shares(history, title):
     """The four shares over training, stacked to 1, as an RGB array (`history`: (step, shares))."""
-    steps = [step for step, _ in history]
+    steps = [step for step, unused in history]
     figure = Figure(figsize=(6.4, 3.6), dpi=80)
     # Fixed margins: `tight_layout` would cost more than everything else in the picture.
     figure.subplots_adjust(left=0.1, right=0.72, bottom=0.14, top=0.9)
