@@ -15,13 +15,18 @@ from dlintro.lessons.by_hand import Comparison, largest_difference
 
 
 def sum_of_steps(x, hidden_kernel, hidden_bias, output_kernel, output_bias):
-    """The net's output at the points x, built as a sum of tanh steps, one per hidden unit."""
+    """The net's output at the points x, built as a sum of tanh steps, one per hidden unit.
+
+    The weights are the hidden layer's (kernel (1, units), bias (units,)) and the output
+    layer's (kernel (units, 1), bias (1,)), as Keras keeps them.
+    """
     x = np.asarray(x, dtype=np.float64).ravel()
     curve = np.full_like(x, float(np.ravel(output_bias)[0]))  # start from a flat line: the output's bias
     for w, b, v in zip(np.ravel(hidden_kernel), np.ravel(hidden_bias), np.ravel(output_kernel)):
-        # One hidden unit: a tanh step centred at x = -b / w, steeper the larger w is, and
-        # v times as tall at the output (a negative v turns it upside down).
-        curve += v * np.tanh(w * x + b)
+        # One hidden unit: a tanh step from -1 to 1, centred at x = -b / w and steeper the
+        # larger w is, then made v times as tall (a negative v turns it upside down).
+        step = np.tanh(w * x + b)
+        curve += v * step
     return curve
 
 
