@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from dlintro import datasets, events
+from dlintro import datasets, events, i18n
 from dlintro.config import ConfigError, parse_overrides
 from dlintro.lessons import hebbian
 from dlintro.runner import run_lesson
@@ -226,3 +226,30 @@ def test_the_closed_form_handles_a_full_step_and_an_unreachable_threshold(tmp_pa
     metrics = hebbian.train(config, hebbian.Conditioning(name="paired", schedule="paired"), tmp_path)
     assert metrics["bell_first_fires_at_trial"] == expected
     hebbian.food_silenced_after(config, metrics["food_weight_conditioned"])  # no error either
+
+
+def test_verdicts_errors_and_charts_speak_korean():
+    config = hebbian.Config(extinction_trials=20)
+    fires = {"bell_response_before": 0.1, "bell_response_after": 0.96, "bell_fires_before": 0.0,
+             "bell_fires_after": 1.0, "bell_response_conditioned": 0.9618, "bell_first_fires_at_trial": 6,
+             "food_fires_after": 0.0, "food_weight": 0.1216}
+    results = {hebbian.Conditioning(name="paired", schedule="paired"): fires}
+    english = hebbian.check(config, results).explanation
+    assert english == "Threshold 0.5. Bell alone after 30 trials and 20 bell-only trials: paired 0.100 -> 0.960 (fires)."
+    with i18n.language("ko"):
+        assert hebbian.check(config, results).explanation == (
+            "임계값 0.5. 시행 30번과 종만 울리는 시행 20번 뒤, 종만 울렸을 때: paired 0.100 -> 0.960 (발화).")
+        described = hebbian._describe(config, results)
+        assert "마지막 0.9600(발화), 6번째 시행 뒤 종만으로 처음 발화; 마지막에 먹이만 주었을 때 침묵" in described
+        with pytest.raises(ConfigError, match="이 실험에는 bell_weight < threshold <= food_weight가 필요합니다"):
+            parse_overrides(hebbian.Config, ["--bell-weight", "0.6"])
+        layout = hebbian.conditioning_layout()
+    assert layout.category[0].title == "조건 형성"
+    assert [chart.title for chart in layout.category[0].chart] == ["연결 세기 (먹이, 종)", "종만 울렸을 때의 가중합과 발화 임계값"]
+
+
+def test_the_korean_text_renders_with_the_runs_numbers(short_run):
+    from dlintro import texts
+
+    markdown = texts.lesson_markdown("hebbian", short_run["translations"]["ko"]["text_numbers"], lang="ko")
+    assert "{" not in markdown and f"{hebbian.first_firing_trial(SHORT)}번째 시행 뒤" in markdown

@@ -1,11 +1,12 @@
 """The linear lesson: training a bias-free neuron finds numpy.linalg.lstsq's answer, and shows it."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
 
-from dlintro import datasets, events, texts
+from dlintro import datasets, events, i18n, texts
 from dlintro.callbacks.loss_surface import squared_error_surface
 from dlintro.lessons import linear
 from dlintro.runner import run_lesson
@@ -147,3 +148,19 @@ def test_path_metrics_split_the_error_along_the_bowls_directions():
 def test_the_look_part_leads_with_the_first_view():
     first_bullet = texts.parts("linear")["look"].splitlines()[0]
     assert f"`{linear.VIEWS[0].shows[0]}`" in first_bullet
+
+
+def test_the_claim_names_the_tolerance_in_both_languages():
+    # The claim is a constant marked for translation, so its tolerance is written out.
+    assert f"within {linear.TOLERANCE:g} of" in linear.CLAIM
+    assert f"{linear.TOLERANCE:g} 이내" in i18n.translate(linear.CLAIM, "ko")
+
+
+def test_the_verdict_says_the_same_in_korean():
+    metrics = {"w1": 1.13043, "w2": 1.97391, "start_w1": 0.044, "start_w2": -0.54, "max_error": 4.5e-7}
+    results = {variant: metrics for variant in linear.variants(linear.Config())}
+    english = linear.check(linear.Config(), results).explanation
+    with i18n.language("ko"):
+        korean = linear.check(linear.Config(), results).explanation
+    assert "(0.044, -0.540)에서 무작위로 시작해 훈련한 (w1, w2) = (1.13043, 1.97391), 가장 큰 차이 4.5e-07" in korean
+    assert sorted(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", english)) == sorted(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", korean))

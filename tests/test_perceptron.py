@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from dlintro import datasets, events
+from dlintro import datasets, events, i18n
 from dlintro.lessons import perceptron
 from dlintro.runner import run_lesson
 
@@ -262,3 +262,13 @@ def test_the_views_select_their_runs_under_the_gate_ordered_names():
     # The look part leads with the first view's picture.
     first_bullet = texts.parts("perceptron")["look"].splitlines()[0]
     assert f"`{boundaries.shows[0]}`" in first_bullet and "perceptron_rule" in first_bullet
+
+
+def test_the_verdicts_say_the_same_in_korean():
+    config = perceptron.Config()
+    results = {variant: {"accuracy": 0.75, "mistakes": 12} if variant.learner == "perceptron_rule" else {"accuracy": 1.0}
+               for variant in perceptron.variants(config)}
+    assert perceptron._describe(results).startswith("Accuracy: 1-and-perceptron_rule 75% after 12 mistakes; ")
+    with i18n.language("ko"):
+        assert perceptron._describe(results).startswith("정확도: 1-and-perceptron_rule 75%(실수 12번 뒤); ")
+        assert perceptron.check(config, results).explanation.startswith("정확도: 1-and-perceptron_rule 75%, ")
