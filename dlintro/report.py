@@ -39,7 +39,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from dlintro import events, fonts, i18n, lessons, runner  # noqa: E402
 from dlintro.exercises import exercises_of  # noqa: E402
 from dlintro.i18n import _  # noqa: E402
-from dlintro.runs import latest_run, unfinished_runs  # noqa: E402
+from dlintro.runs import latest_run, status_word, unfinished_runs  # noqa: E402
 
 fonts.use()  # Hangul in the charts
 
@@ -233,7 +233,7 @@ def _verdict_html(summary, words):
     """The claim, the verdict and the numbers it rests on (`words`: the run's texts, `words_of`)."""
     claim = summary["claim"]
     if claim["holds"] is None:
-        state, word = "unchecked", _("Not checked: the run {status}.").format(status=runner.status_word(summary["status"]))
+        state, word = "unchecked", _("Not checked: the run {status}.").format(status=status_word(summary["status"]))
     else:
         state, word = ("holds", _("Holds.")) if claim["holds"] else ("fails", _("Does not hold."))
     rows = "".join(
@@ -262,7 +262,7 @@ def _variants_html(summary):
     head = "".join(f"<th>{html.escape(m)}</th>" for m in [_("variant"), _("status"), _("seconds"), *metrics])
     rows = []
     for name, entry in summary["variants"].items():
-        cells = [name, runner.status_word(entry["status"]), _number(entry.get("seconds", "-"))]
+        cells = [name, status_word(entry["status"]), _number(entry.get("seconds", "-"))]
         cells += [_number(entry["metrics"].get(metric, "-")) for metric in metrics]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -331,7 +331,7 @@ def _lesson_section(name, run_dir, lang):
         status = summary["variants"][variant.name]["status"]
         if not variant.found:
             problems.append(_("variant {variant} ({status}) has no log directory").format(
-                variant=variant.name, status=runner.status_word(status)))
+                variant=variant.name, status=status_word(status)))
         elif status == "completed" and not variant.scalars:
             # Not every learner has a loss (Rosenblatt's rule, Hebb's rule), but every one logs curves.
             problems.append(_("variant {variant} has no curves in its event files").format(variant=variant.name))
@@ -341,7 +341,7 @@ def _lesson_section(name, run_dir, lang):
         "<p class='meta'>" + _sentence(
             _("Run {run_dir}, started {started}, status {status}. Hyperparameters: {hyperparameters}"),
             run_dir=_code(run_dir), started=html.escape(summary["started"]),
-            status=html.escape(runner.status_word(summary["status"])), hyperparameters=hyperparameters) + "</p>",
+            status=html.escape(status_word(summary["status"])), hyperparameters=hyperparameters) + "</p>",
         explanation,
         _verdict_html(summary, words),
         f"<h3>{html.escape(_('Variants'))}</h3>",
@@ -417,7 +417,7 @@ def build_report(runs_root="runs", names=None, lang=None):
 def _build_report(runs_root, names, lang):
     sections, covered, problems, passed_over = [], [], [], []
     for name in names or lessons.NAMES:
-        passed_over += [f"{run_dir} ({runner.status_word(status)})" for run_dir, status in unfinished_runs(runs_root, name)]
+        passed_over += [f"{run_dir} ({status_word(status)})" for run_dir, status in unfinished_runs(runs_root, name)]
         run_dir = latest_run(runs_root, name)
         if run_dir is None:
             continue
