@@ -12,6 +12,7 @@ Example:
 
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -225,6 +226,20 @@ def chromium_missing():
     return None
 
 
+def _fontconfig_with_hangul(folder):
+    """A fontconfig file that adds the NanumGothic of dlintro's dependencies to the system's
+    fonts, so that Korean text in TensorBoard (chart titles, the Text tab) and in the report
+    shows in a browser on a machine with no Korean system font."""
+    from dlintro import fonts
+
+    file = folder / "fonts.conf"
+    font_folder = fonts.font_files()[0].parent
+    file.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    f'  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n  <dir>{font_folder}</dir>\n'
+                    f'  <cachedir>{folder / "fontconfig-cache"}</cachedir>\n</fontconfig>\n', encoding="utf-8")
+    return str(file)
+
+
 @contextlib.contextmanager
 def chromium(width=1600, height=1000):
     """A headless Chromium driven by Selenium through Debian's chromedriver, closed afterwards.
@@ -246,7 +261,8 @@ def chromium(width=1600, height=1000):
     with tempfile.TemporaryDirectory(prefix="dlintro-chromium-") as profile:
         options.add_argument(f"--user-data-dir={profile}")
         driver_path = CHROMEDRIVER if Path(CHROMEDRIVER).exists() else shutil.which("chromedriver")
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        environment = {**os.environ, "FONTCONFIG_FILE": _fontconfig_with_hangul(Path(profile))}
+        driver = webdriver.Chrome(service=Service(driver_path, env=environment), options=options)
         try:
             driver.set_page_load_timeout(30)
             yield driver
