@@ -47,7 +47,7 @@ TOLERANCE = 1e-5
 def compare(seed=0):
     """Hand-made features and filter maps against the lesson's DigitFeatures layer and CNN, on 10 digits."""
     keras.utils.set_random_seed(seed)
-    config = features.Config()
+    config = features.Config(seed=seed)
     (x, unused), validation, test = features.digit_data(config)
     digits = x[:DIGITS]
     feature_layer = features.dense_digit_classifier(handmade_features=True).get_layer("features")

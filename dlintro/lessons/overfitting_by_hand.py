@@ -42,7 +42,7 @@ TOLERANCE = 1e-5
 def compare(seed=0):
     """Dropout given Keras's mask, and the L2 penalty, against the lesson's wide net with both."""
     keras.utils.set_random_seed(seed)
-    config = overfitting.Config()
+    config = overfitting.Config(seed=seed)
     (x, unused), validation, test = overfitting.moons_splits(config)
     model = overfitting.wide_network(config.hidden_layers, config.hidden_units, dropout_rate=config.dropout_rate,
                                      l2=config.l2, learning_rate=config.learning_rate)

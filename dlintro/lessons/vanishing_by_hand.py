@@ -54,7 +54,7 @@ TOLERANCE = 1e-5
 
 def compare(seed=0):
     """The hand-made norms against the logged gradient norms, per layer, for the three nets at their start."""
-    config = vanishing.Config()
+    config = vanishing.Config(seed=seed)
     (x, y), validation = datasets.digits(config.validation_size, config.seed)
     x, y = x[:PROBE], y[:PROBE]
     differences = []
