@@ -170,7 +170,7 @@ def show(name, arguments, out):
     lesson = lessons.load(name)
     numbers = texts.default_numbers(name)
     if part is not None:
-        out(texts.render(texts.parts(name)[part], numbers, missing=texts.MISSING))
+        out(texts.part_markdown(name, part, numbers, missing=texts.MISSING))
     else:
         out(f"# {_(lesson.TITLE)}\n\n{texts.lesson_markdown(name, numbers, missing=texts.MISSING)}")
         out("\n" + _("## Claim") + f"\n\n{_(lesson.CLAIM)}\n\n" + _("## Hyperparameters") + "\n")

@@ -19,6 +19,7 @@ the README), the default run's, kept in `texts/default_numbers.json` and regener
 Text tab keeps every line break. This module does not import TensorFlow.
 """
 
+import ast
 import dataclasses
 import json
 import re
@@ -31,6 +32,7 @@ from dlintro.lessons import NAMES
 
 ROOT = Path(__file__).parent / "texts"
 DEFAULT_NUMBERS = ROOT / "default_numbers.json"
+BY_HAND = Path(__file__).parent / "lessons"  # where each lesson's `<lesson>_by_hand.py` is
 LANGUAGES = i18n.LANGUAGES
 PARTS = ("core", "look", "deeper", "terms")
 # The parts a learner reads, in order, with their headings (translated where shown).
@@ -179,12 +181,44 @@ def default_numbers_note():
              "your run's Text tab has your own. `make numbers` measures them again.").format(machine=machine)
 
 
+def by_hand_source(lesson):
+    """The source of lesson `lesson`'s mechanism in NumPy (`FUNCTION` of its `<lesson>_by_hand`
+    module), read without importing it (that would import TensorFlow); None if it has none."""
+    file = BY_HAND / f"{lesson}_by_hand.py"
+    if not file.exists():
+        return None
+    source = file.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    chosen = next(node.value.id for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name)
+                  and any(getattr(target, "id", None) == "FUNCTION" for target in node.targets))
+    return next(ast.get_source_segment(source, node) for node in tree.body
+                if isinstance(node, ast.FunctionDef) and node.name == chosen)
+
+
+def part_markdown(lesson, part, numbers, lang=None, missing=None):
+    """One part of the lesson's text, numbers filled in; the deeper part ends with the lesson's
+    mechanism written by hand in NumPy."""
+    lang = lang or i18n.current()
+    text = render(parts(lesson, lang)[part], numbers, missing)
+    source = by_hand_source(lesson) if part == "deeper" else None
+    if source is None:
+        return text
+    with i18n.language(lang):
+        by_hand = (f"### {_('By hand, in NumPy')}\n\n"
+                   + _("The lesson's mechanism in a few lines of plain NumPy, to read and type yourself. "
+                       "`{module}.compare()` computes the same with Keras and TensorFlow and gives the largest "
+                       "difference between the two; every run of the lesson prints it, and the tests check it.").format(
+                       module=f"dlintro.lessons.{lesson}_by_hand")
+                   + f"\n\n```python\n{source}\n```")
+    return f"{text}\n\n{by_hand}" if text else by_hand
+
+
 def lesson_markdown(lesson, numbers, lang=None, missing=None, heading_level=2):
     """The lesson's four parts, numbers filled in, each under its heading, as one Markdown text."""
     hashes = "#" * heading_level
     lang = lang or i18n.current()
     return "\n\n".join(
-        f"{hashes} {i18n.translate(HEADINGS[name], lang)}\n\n{render(body, numbers, missing)}"
+        f"{hashes} {i18n.translate(HEADINGS[name], lang)}\n\n{part_markdown(lesson, name, numbers, lang, missing)}"
         for name, body in parts(lesson, lang).items()
         if body
     )
