@@ -113,7 +113,8 @@ def test_paragraphs_are_one_line_each(lesson, lang):
 
 
 def _prose(text):
-    """The words a learner reads: code spans, placeholders and link targets taken out."""
+    """The words a learner reads: code blocks and spans, placeholders and link targets taken out."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\{[^{}]*\}", " ", text)
     return re.sub(r"\]\([^)]*\)", "]", text)
