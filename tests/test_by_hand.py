@@ -2,18 +2,26 @@
 the same computation as the framework's; and each check fails when the by-hand function is wrong."""
 
 import ast
+import functools
 import inspect
+import re
 
 import numpy as np
 import pytest
 
-from dlintro import datasets, lessons
+from dlintro import datasets, i18n, lessons
 from dlintro.lessons import by_hand
 from dlintro.lessons.by_hand import Comparison
 
 
 def _module(name):
     return by_hand.load(name)
+
+
+@functools.cache
+def _compared(name):
+    """The lesson's comparison at seed 0, computed once for the tests that read it."""
+    return _module(name).compare(seed=0)
 
 
 def test_every_lesson_has_a_by_hand_module():
@@ -38,12 +46,29 @@ def test_the_mechanism_is_one_top_level_function_of_10_to_30_lines(name):
 
 @pytest.mark.parametrize("name", by_hand.LESSONS)
 def test_by_hand_computes_what_the_framework_computes(name):
-    comparison = _module(name).compare(seed=0)
+    comparison = _compared(name)
     print(f"{name}: {comparison}")
     assert isinstance(comparison, Comparison)
     assert comparison.what and comparison.what.isascii()
     assert np.isfinite(comparison.largest_difference)
     assert comparison.holds, str(comparison)
+
+
+@pytest.mark.parametrize("name", by_hand.LESSONS)
+def test_a_comparison_reads_in_korean_with_the_same_numbers(name):
+    comparison = _compared(name)
+    with i18n.language("en"):
+        english, english_what = str(comparison), comparison.describe()
+    with i18n.language("ko"):
+        korean, korean_what = str(comparison), comparison.describe()
+    assert re.search(r"[\uac00-\ud7a3]", korean) and re.search(r"[\uac00-\ud7a3]", korean_what), korean
+    assert english == (f"{english_what}: largest difference {comparison.largest_difference:.1e}, "
+                       f"tolerance {comparison.tolerance:.0e} ({'agree' if comparison.holds else 'DIFFER'})")
+
+    def numbers(text):
+        return sorted(re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", text))
+
+    assert numbers(korean) == numbers(english), (english, korean)
 
 
 def _wrong(module, wrap):

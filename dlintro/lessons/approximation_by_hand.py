@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from dlintro import datasets
+from dlintro.i18n import N_
 from dlintro.lessons import approximation
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -53,7 +54,10 @@ def compare(seed=0):
     hidden, output = model.get_layer("hidden"), model.get_layer("output")
     by_hand = sum_of_steps(grid, np.asarray(hidden.kernel), np.asarray(hidden.bias), np.asarray(output.kernel), np.asarray(output.bias))
     return Comparison(
-        what=f"the output of a {HIDDEN_UNITS}-unit tanh net after {TRAINING_STEPS} Adam steps, on 401 points of [-3, 3], NumPy sum of tanh steps vs Keras predict",
+        what=N_("the output of a {hidden_units}-unit tanh net after {training_steps} Adam steps, on {points} points of "
+                "[{low:g}, {high:g}], NumPy sum of tanh steps vs Keras predict"),
+        details={"hidden_units": HIDDEN_UNITS, "training_steps": TRAINING_STEPS, "points": len(grid),
+                 "low": datasets.CURVE_RANGE[0], "high": datasets.CURVE_RANGE[1]},
         largest_difference=largest_difference(by_hand, predicted),
         tolerance=TOLERANCE,
     )

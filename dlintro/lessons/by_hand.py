@@ -10,11 +10,14 @@ Example:
     >>> from dlintro.lessons import linear_by_hand
     >>> comparison = linear_by_hand.compare()
     >>> comparison.holds, comparison.largest_difference, comparison.tolerance
+    >>> print(comparison)  # one line, in the current language (`dlintro.i18n`)
 """
 
 import dataclasses
 
 import numpy as np
+
+from dlintro.i18n import _
 
 # The lessons that have a by-hand module, in the course's order (`dlintro.lessons.NAMES`).
 LESSONS = (
@@ -35,25 +38,34 @@ class Comparison:
     """A by-hand computation checked against the framework's.
 
     Attributes:
-        what: the two things compared, as a short English sentence.
+        what: the two things compared, as a short English sentence marked with `N_()`: a
+            template whose named placeholders (`{steps}`) are filled from `details`, after it
+            is translated (`describe`).
         largest_difference: the largest difference between them (its kind, absolute or
             relative, is named in `what`).
         tolerance: the largest difference that still counts as the same computation: a few
             times what float32 rounding (the framework's) can leave against float64 (NumPy's).
+        details: the numbers of `what`, by placeholder name.
     """
 
     what: str
     largest_difference: float
     tolerance: float
+    details: dict = dataclasses.field(default_factory=dict, hash=False)
 
     @property
     def holds(self):
         """True when the two computations agree within the tolerance."""
         return self.largest_difference <= self.tolerance
 
+    def describe(self):
+        """The two things compared, in the current language, with their numbers filled in."""
+        return _(self.what).format(**self.details)
+
     def __str__(self):
-        verdict = "agree" if self.holds else "DIFFER"
-        return f"{self.what}: largest difference {self.largest_difference:.1e}, tolerance {self.tolerance:.0e} ({verdict})"
+        verdict = _("agree") if self.holds else _("DIFFER")
+        return _("{what}: largest difference {difference:.1e}, tolerance {tolerance:.0e} ({verdict})").format(
+            what=self.describe(), difference=self.largest_difference, tolerance=self.tolerance, verdict=verdict)
 
 
 def largest_difference(mine, theirs):

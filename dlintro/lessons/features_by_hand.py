@@ -9,6 +9,7 @@ as it slides across the digit. `compare` checks the features against the lesson'
 import keras
 import numpy as np
 
+from dlintro.i18n import N_
 from dlintro.lessons import features
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -17,15 +18,16 @@ def digit_features_and_filter(pixels, kernel, bias):
     """One digit's 24 hand-made features, and the 8x8 map of one 5x5 filter (with ReLU) over it."""
     image = np.asarray(pixels, dtype=np.float64).reshape(8, 8)  # grey levels in [0, 1]
     rows, columns = image.mean(axis=1), image.mean(axis=0)  # ink per row, per column
-    left_right = np.abs(image - image[:, ::-1]).mean()  # 0 for a mirror-symmetric digit
-    top_bottom = np.abs(image - image[::-1, :]).mean()
+    left_right = np.abs(image - image[:, ::-1]).mean()  # 0 when the right half mirrors the left
+    top_bottom = np.abs(image - image[::-1, :]).mean()  # 0 when the bottom half mirrors the top
     ink = (image > 0.5).astype(np.float64)  # dark pixels only
     # Strokes met along the two middle rows and columns: blank-to-ink steps, divided by 4.
     strokes = [(line[0] + np.maximum(np.diff(line), 0).sum()) / 4 for line in (ink[3], ink[4], ink[:, 3], ink[:, 4])]
     position = np.arange(8) / 7  # 0 at the top or left, 1 at the bottom or right
     total = rows.sum() + 1e-6
-    height, width = (rows * position).sum() / total, (columns * position).sum() / total  # centre of ink
-    handmade = np.concatenate([rows, columns, [left_right, top_bottom, *strokes, height, width]])
+    # The centre of the ink: its average row and column, from 0 (top, left) to 1 (bottom, right).
+    centre_row, centre_column = (rows * position).sum() / total, (columns * position).sum() / total
+    handmade = np.concatenate([rows, columns, [left_right, top_bottom, *strokes, centre_row, centre_column]])
     # The filter: at each pixel, the weighted sum of the 5x5 pixels around it. A border of two
     # blank pixels (Keras's padding="same") keeps the map 8x8.
     padded = np.pad(image, 2)
@@ -60,8 +62,9 @@ def compare(seed=0):
     maps = np.asarray(keras.Model(cnn.input, conv.output)(digits))[..., 0]  # the first filter's maps
     mine = [digit_features_and_filter(digit, kernel, bias) for digit in digits]
     return Comparison(
-        what=(f"24 hand-made features and one 5x5 filter's map on each of {DIGITS} digits, NumPy vs "
-              "the lesson's DigitFeatures layer and digit_cnn's Conv2D"),
+        what=N_("{features} hand-made features and one {size}x{size} filter's map on each of {digits} digits, NumPy vs "
+                "the lesson's DigitFeatures layer and digit_cnn's Conv2D"),
+        details={"features": len(mine[0][0]), "size": len(kernel), "digits": len(digits)},
         largest_difference=max(
             largest_difference([m[0] for m in mine], np.asarray(feature_layer(digits))),
             largest_difference([m[1] for m in mine], maps),

@@ -9,6 +9,7 @@ moves each weight towards its input. `compare` runs the lesson's Pavlov neuron
 import numpy as np
 
 from dlintro import datasets
+from dlintro.i18n import N_
 from dlintro.lessons import hebbian
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -56,8 +57,9 @@ def compare(seed=0):
         numpy_path = instar_rule(trials, start, threshold=config.threshold, learning_rate=config.learning_rate)
         differences.append(largest_difference(numpy_path, np.array(keras_path)))
     return Comparison(
-        what=(f"weights (food, bell) after each of {config.trials} conditioning and {EXTINCTION_TRIALS} "
-              "bell-only trials, all three schedules, NumPy instar rule vs the lesson's Keras HebbianNeuron"),
+        what=N_("weights (food, bell) after each of {trials} conditioning and {extinction_trials} bell-only trials, "
+                "all three schedules, NumPy instar rule vs the lesson's Keras HebbianNeuron"),
+        details={"trials": config.trials, "extinction_trials": EXTINCTION_TRIALS},
         largest_difference=max(differences),
         tolerance=TOLERANCE,
     )

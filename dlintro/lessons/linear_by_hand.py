@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from dlintro import datasets
+from dlintro.i18n import N_
 from dlintro.lessons import linear
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -55,7 +56,8 @@ def compare(seed=0):
         keras_path.append(np.asarray(kernel).ravel())
     numpy_path = gradient_descent(x, y, keras_path[0], learning_rate=learning_rate, steps=STEPS)
     return Comparison(
-        what=f"weights (w1, w2) after each of {STEPS} steps of gradient descent, NumPy loop vs Keras Dense(1) with SGD",
+        what=N_("weights (w1, w2) after each of {steps} steps of gradient descent, NumPy loop vs Keras Dense(1) with SGD"),
+        details={"steps": STEPS},
         largest_difference=largest_difference(numpy_path, np.array(keras_path)),
         tolerance=TOLERANCE,
     )

@@ -13,6 +13,7 @@ import numpy as np
 
 from dlintro import datasets
 from dlintro.callbacks.critical_points import start_derivatives
+from dlintro.i18n import N_
 from dlintro.lessons import minima
 from dlintro.lessons.by_hand import Comparison
 
@@ -57,8 +58,9 @@ def compare(seed=0):
     exact = np.stack([losses, gradients[:, 0], hessians[:, 0, 0]], axis=1)
     by_hand = np.array([slope_and_curvature(x, y, w) for w in frequencies])
     return Comparison(
-        what=(f"the loss, slope and curvature of sin(w x) at {len(starts)} random starts and {len(GRID)} frequencies, "
-              "NumPy finite differences vs the exact float64 gradient and Hessian (tf.GradientTape), relative difference"),
+        what=N_("the loss, slope and curvature of sin(w x) at {starts} random starts and {frequencies} frequencies, "
+                "NumPy finite differences vs the exact float64 gradient and Hessian (tf.GradientTape), relative difference"),
+        details={"starts": len(starts), "frequencies": len(GRID)},
         largest_difference=float(np.max(np.abs(by_hand - exact) / np.maximum(np.abs(exact), 1.0))),
         tolerance=TOLERANCE,
     )

@@ -10,6 +10,7 @@ the penalty against the model's `losses`.
 import keras
 import numpy as np
 
+from dlintro.i18n import N_
 from dlintro.lessons import overfitting
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -59,8 +60,9 @@ def compare(seed=0):
     dropped, penalty = dropout_and_l2(hidden, config.dropout_rate, kernels, config.l2, keep=keep)
     keras_penalty = float(np.sum([np.asarray(loss) for loss in model.losses]))
     return Comparison(
-        what=(f"dropout (rate {config.dropout_rate:g}) on {hidden.shape[1]} hidden outputs of {len(x)} points given the "
-              f"same mask, and the L2 penalty ({config.l2:g}), NumPy vs Keras Dropout and the lesson's wide_network losses"),
+        what=N_("dropout (rate {rate:g}) on {units} hidden outputs of {points} points given the same mask, and the L2 "
+                "penalty ({l2:g}), NumPy vs Keras Dropout and the lesson's wide_network losses"),
+        details={"rate": config.dropout_rate, "units": hidden.shape[1], "points": len(x), "l2": config.l2},
         largest_difference=max(largest_difference([scaled_ones, dropped], [on_ones, on_outputs]), abs(penalty - keras_penalty)),
         tolerance=TOLERANCE,
     )

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from dlintro import datasets
+from dlintro.i18n import N_
 from dlintro.lessons import perceptron
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -68,7 +69,8 @@ def compare(seed=0):
         numpy_path = perceptron_rule(x, y, start[:2], start[2], learning_rate=learning_rate, passes=PASSES)
         differences.append(largest_difference(numpy_path, np.array(keras_path)))
     return Comparison(
-        what=f"(w1, w2, b) after each of {PASSES} passes of the perceptron rule on AND and XOR, NumPy loop vs the lesson's Keras Perceptron",
+        what=N_("(w1, w2, b) after each of {passes} passes of the perceptron rule on AND and XOR, NumPy loop vs the lesson's Keras Perceptron"),
+        details={"passes": PASSES},
         largest_difference=max(differences),
         tolerance=TOLERANCE,
     )

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from dlintro import datasets
 from dlintro.callbacks.probe import probe_gradients
+from dlintro.i18n import N_
 from dlintro.lessons import vanishing
 from dlintro.lessons.by_hand import Comparison
 
@@ -72,8 +73,9 @@ def compare(seed=0):
         by_hand = np.array(backward_gradient_norms(x, y, kernels, biases, activation, slope))
         differences.append(float(np.max(np.abs(by_hand - logged) / logged)))
     return Comparison(
-        what=(f"each layer's gradient norm on {PROBE} digits, sigmoid, tanh and ReLU nets of {config.hidden_layers} "
-              "hidden layers at their start, NumPy backward product vs tf.GradientTape (gradient_norm/<layer>), relative difference"),
+        what=N_("each layer's gradient norm on {digits} digits, sigmoid, tanh and ReLU nets of {hidden_layers} hidden layers "
+                "at their start, NumPy backward product vs tf.GradientTape (gradient_norm/<layer>), relative difference"),
+        details={"digits": len(x), "hidden_layers": config.hidden_layers},
         largest_difference=max(differences),
         tolerance=TOLERANCE,
     )

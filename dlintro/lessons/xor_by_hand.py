@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlintro import datasets
+from dlintro.i18n import N_
 from dlintro.lessons import xor
 from dlintro.lessons.by_hand import Comparison, largest_difference
 
@@ -65,8 +66,9 @@ def compare(seed=0):
     weights = [np.asarray(weight, dtype=np.float64) for weight in model.get_weights()]
     my_loss, my_gradients = backpropagation(x, y, *weights)
     return Comparison(
-        what=(f"the loss and its gradient for every weight of a 2-{HIDDEN_UNITS}-1 tanh net on XOR, "
-              "NumPy chain rule vs tf.GradientTape on the lesson's xor_network"),
+        what=N_("the loss and its gradient for every weight of a 2-{hidden_units}-1 tanh net on XOR, "
+                "NumPy chain rule vs tf.GradientTape on the lesson's xor_network"),
+        details={"hidden_units": HIDDEN_UNITS},
         largest_difference=largest_difference([my_loss, *my_gradients], [loss, *tape_gradients]),
         tolerance=TOLERANCE,
     )
