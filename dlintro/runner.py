@@ -90,12 +90,21 @@ def _lesson_markdown(lesson, summary, words):
         [
             f"# {words['title']}",
             _lesson_text(summary, words["text_numbers"]),
-            _("## Claim") + f"\n\n{words['claim']}\n\n{verdict}",
+            _("## Claim") + f"\n\n{words['claim']}\n\n{verdict}" + _by_hand_line(summary),
             _("## Variants") + "\n\n" + _variants_table(summary),
             *([_("## Exercises") + "\n\n" + _("Predict, then run and see it checked:") + f"\n\n{listed}"]
               if listed else []),
         ]
     )
+
+
+def _by_hand_line(summary):
+    """The run's check of the mechanism by hand against the framework, as a paragraph, if any."""
+    checked = summary.get("by_hand")
+    if not checked:
+        return ""
+    line = checked["described"].get(i18n.current()) or checked["described"][i18n.SOURCE]
+    return "\n\n" + _("**By hand, in NumPy:** {comparison}").format(comparison=line)
 
 
 def _lesson_text(summary, numbers):
@@ -140,6 +149,9 @@ def _print_report(summary, out):
     else:
         out((_("Verdict: HOLDS. {verdict}") if claim["holds"] else _("Verdict: DOES NOT HOLD. {verdict}"))
             .format(verdict=claim["verdict"]))
+        if summary.get("by_hand"):
+            out(_("By hand, in NumPy: {comparison}").format(
+                comparison=summary["by_hand"]["described"][i18n.current()]))
         if exercise:
             out("\n" + _("Why: {explanation}").format(explanation=exercise["explanation"]))
 
@@ -154,6 +166,22 @@ def _width(text):
 def _pad(text, width):
     """`text` padded with spaces to `width` terminal columns."""
     return text + " " * max(0, width - _width(text))
+
+
+def _by_hand(name, config):
+    """The lesson's mechanism by hand in NumPy, checked against the framework after the run
+    (`dlintro/lessons/<name>_by_hand.py`), for summary.json; None for a lesson without one."""
+    from dlintro.lessons import by_hand
+
+    if name not in by_hand.LESSONS:
+        return None
+    comparison = by_hand.load(name).compare(seed=config.seed)
+    described = {}
+    for lang in i18n.LANGUAGES:
+        with i18n.language(lang):
+            described[lang] = str(comparison)
+    return {"holds": comparison.holds, "largest_difference": comparison.largest_difference,
+            "tolerance": comparison.tolerance, "described": described}
 
 
 def _finish(run_dir, lesson, summary):
@@ -286,6 +314,7 @@ def _run_lesson(name, config, *, exercise, runs_root, run_name, out):
             summary["claim"].update(holds=bool(verdict.holds), verdict=words["verdict"], numbers=verdict.numbers)
             if task is None:
                 summary["text_numbers"] = words["text_numbers"]
+                summary["by_hand"] = _by_hand(name, config)
             if task is not None:
                 summary["exercise"].update(holds=bool(verdict.holds), numbers=verdict.numbers)
             summary["status"] = "completed"

@@ -256,6 +256,9 @@ def test_a_korean_run_shows_its_text_tab_in_korean_with_the_numbers_of_both_lang
     shown = shown[-1].item().decode()
     assert texts.lesson_markdown("xor", summary["translations"]["ko"]["text_numbers"], lang="ko") in shown
     assert _english_sentence(shown.split("## " + i18n.translate("Variants", "ko"))[0].replace("|", " ")) is None
+    assert summary["by_hand"]["holds"], summary["by_hand"]
+    assert summary["by_hand"]["described"]["ko"] in console and summary["by_hand"]["described"]["ko"] in shown
+    assert _numbers(summary["by_hand"]["described"]["en"]) == _numbers(summary["by_hand"]["described"]["ko"])
     en, ko = summary["translations"]["en"], summary["translations"]["ko"]
     assert _numbers(en["verdict"]) == _numbers(ko["verdict"]), (en["verdict"], ko["verdict"])
     assert en["text_numbers"].keys() == ko["text_numbers"].keys()
