@@ -290,13 +290,19 @@ def show_lesson_text(summary):
     _display(lesson_text(summary))
 
 
-def _verdict(summary, words):
+def _outcome(summary):
+    """Whether the claim (or the exercise's expected outcome) held, in one bold sentence."""
     holds = summary["claim"]["holds"]
     if holds is None:
         return _("**Not checked:** the run {status}, so its outcome was not measured.").format(
             status=status_word(summary["status"]))
-    found = _("**Checked: it holds.** {verdict}") if holds else _("**Checked: it does not hold.** {verdict}")
-    return found.format(verdict=words["verdict"])
+    return _("**Checked: it holds.**") if holds else _("**Checked: it does not hold.**")
+
+
+def _verdict(summary, words):
+    if summary["claim"]["holds"] is None:
+        return _outcome(summary)
+    return _outcome(summary) + " " + words["verdict"]
 
 
 def claim_text(summary):
@@ -311,7 +317,8 @@ def show_claim(summary):
 
 
 def exercise_text(summary, prediction=""):
-    """An exercise run's outcome beside the learner's prediction, as Markdown."""
+    """The learner's prediction beside the exercise's expected outcome and whether it held, as
+    Markdown (the run's console report above it gives the numbers and the explanation)."""
     words = runner.translated(summary)
     asked = words.get("exercise") or summary["exercise"]
     prediction = str(prediction).strip()
@@ -319,8 +326,7 @@ def exercise_text(summary, prediction=""):
         _("**Your prediction:** {prediction}").format(prediction=prediction) if prediction
         else _("**Your prediction:** none written. Predicting first is what makes the exercise teach."),
         _("**Expected:** {expected}").format(expected=asked["expected"]),
-        _verdict(summary, words),
-        _("**Why:** {explanation}").format(explanation=asked["explanation"]),
+        _outcome(summary),
     ]
     return "\n\n".join(lines)
 

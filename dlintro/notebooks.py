@@ -158,15 +158,18 @@ def _setup(cells, name, lang):
     cells.code(
         "language",
         'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  ' + _comment(_("keeps TensorFlow's start-up messages out")),
-        "from dlintro import exercises, i18n, lessons, notebook_views, runner",
+        "from dlintro import i18n, lessons",
         "",
         f"LANG = {_q(lang)}  " + _comment(_("the language of the texts, pictures and messages: {languages}").format(
             languages=", ".join(f'"{code}"' for code in i18n.LANGUAGES))),
         "i18n.set_language(LANG)",
         f"QUICK = os.environ.get({_q(QUICK_VARIABLE)}) == \"1\"  "
         + _comment(_("True: a short run (the lesson's QUICK config), as the tests use")),
-        "notebook_views.quiet()",
         f"{name} = lessons.load({_q(name)})  " + _comment(_("the lesson: dlintro/lessons/{file}").format(file=f"{name}.py")),
+        "",
+        "from dlintro import exercises, notebook_views, runner",
+        "",
+        "notebook_views.quiet()",
     )
 
 
@@ -237,7 +240,7 @@ def _views(cells, name, lesson):
           "shows. A picture is the last one the run logged, unless its caption names another step."),
     )
     for number, view in enumerate(views, 1):
-        cells.markdown(f"view-{number}", _("**Figure {number}.** {caption}").format(number=number, caption=_(view.caption)))
+        cells.markdown(f"caption-{number}", _("**Figure {number}.** {caption}").format(number=number, caption=_(view.caption)))
         cells.code(f"view-{number}", f"notebook_views.show_view(run_dir, {_q(name)}, {_q(view.file)})")
 
 
@@ -280,7 +283,7 @@ def _exercises(cells, name, lesson):
     )
     for number, (key, exercise) in enumerate(found.items(), 1):
         cells.markdown(
-            f"exercise-{number}",
+            f"question-{number}",
             "### " + _("Exercise {number}: {name}").format(number=number, name=key),
             _("**Question.** {question}").format(question=_(exercise.question)),
             _("It changes {changes}.").format(changes=_changes(exercise.changes)),
