@@ -180,8 +180,8 @@ def _by_hand(name, config):
     for lang in i18n.LANGUAGES:
         with i18n.language(lang):
             described[lang] = str(comparison)
-    return {"holds": comparison.holds, "largest_difference": comparison.largest_difference,
-            "tolerance": comparison.tolerance, "described": described}
+    return {"holds": bool(comparison.holds), "largest_difference": float(comparison.largest_difference),
+            "tolerance": float(comparison.tolerance), "described": described}
 
 
 def _finish(run_dir, lesson, summary):

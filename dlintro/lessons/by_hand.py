@@ -56,7 +56,7 @@ class Comparison:
     @property
     def holds(self):
         """True when the two computations agree within the tolerance."""
-        return self.largest_difference <= self.tolerance
+        return bool(self.largest_difference <= self.tolerance)
 
     def describe(self):
         """The two things compared, in the current language, with their numbers filled in."""
