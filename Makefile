@@ -17,7 +17,7 @@ endif
 # The lessons, in course order, read from the registry without importing TensorFlow.
 LESSONS := $(shell $(PYTHON) -c 'from dlintro.lessons import NAMES; print(*NAMES)')
 
-.PHONY: setup list lessons test tensorboard screenshots report bench numbers exercise-seeds glossary clean-venv
+.PHONY: setup list lessons test tensorboard screenshots report bench numbers exercise-seeds glossary notebooks notebook clean-venv
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,7 @@ bench: $(INSTALLED)
 # The numbers the lesson texts show without a run (`show`, the README): every lesson's default run.
 numbers: $(INSTALLED)
 	@$(PY) -m dlintro.numbers $(ARGS)
+	@$(PY) -m dlintro.notebooks
 
 # Every exercise on seeds 0-9: how many seeds hold, as a table (also written into the README).
 exercise-seeds: $(INSTALLED)
@@ -78,6 +79,23 @@ exercise-seeds: $(INSTALLED)
 # The course glossary: every term, the lesson that introduces it, what it means.
 glossary: $(INSTALLED)
 	@$(LOCALE) $(PY) -m dlintro glossary $(LANG_FLAG)
+
+# make notebooks: writes notebooks/<lesson>.<lang>.ipynb from the lessons, their texts and their
+# by-hand modules (ARGS=--check only compares, exit 1 if one is stale). make numbers runs it too.
+notebooks: $(INSTALLED)
+	@$(PY) -m dlintro.notebooks $(ARGS)
+
+# make notebook: Jupyter Lab on 127.0.0.1, in notebooks/mine/, your own copies of the notebooks
+# (copied once; yours are never overwritten, so delete one to get it afresh). The notebook extra
+# (Jupyter Lab) is installed the first time.
+NOTEBOOK_INSTALLED := $(VENV)/.installed-notebook
+$(NOTEBOOK_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[notebook]'
+	touch $(NOTEBOOK_INSTALLED)
+JUPYTER_PORT ?= 8888
+notebook: $(NOTEBOOK_INSTALLED)
+	@mkdir -p notebooks/mine && cp -n notebooks/*.ipynb notebooks/mine/
+	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(JUPYTER_PORT) --ServerApp.root_dir=notebooks/mine $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
