@@ -301,8 +301,8 @@ def _exercises(cells, name, lesson):
 
 def _closing(cells, name, lang):
     index = lessons.NAMES.index(name)
-    paragraphs = [_("Every run of this notebook is kept in `runs/` beside it: `make tensorboard RUNS=notebooks/runs` "
-                    "shows the newest of each lesson.")]
+    paragraphs = [_("Every run of this notebook is kept in `runs/` beside it; for a notebook opened with `make notebook`, "
+                    "`make tensorboard RUNS=notebooks/mine/runs` shows the newest of each lesson.")]
     if index + 1 < len(lessons.NAMES):
         following = lessons.NAMES[index + 1]
         paragraphs.append(_("Next lesson: [{title}]({file})").format(
