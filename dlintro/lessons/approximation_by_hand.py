@@ -50,7 +50,9 @@ def compare(seed=0):
     for step in range(TRAINING_STEPS):  # full-batch Adam steps, as the lesson takes
         model.train_on_batch(x, y)
     grid = np.linspace(*datasets.CURVE_RANGE, 401, dtype=np.float32)[:, None]
-    predicted = model.predict(grid, verbose=0).ravel()
+    # `predict_on_batch`: all 401 points in one batch, with no tf.data pipeline (whose MapDataset
+    # makes TensorFlow print an E0000 line about use_unbounded_threadpool on this machine).
+    predicted = np.asarray(model.predict_on_batch(grid)).ravel()
     hidden, output = model.get_layer("hidden"), model.get_layer("output")
     by_hand = sum_of_steps(grid, np.asarray(hidden.kernel), np.asarray(hidden.bias), np.asarray(output.kernel), np.asarray(output.bias))
     return Comparison(
