@@ -7,6 +7,8 @@ from dlintro import datasets, events
 from dlintro.lessons import overfitting
 from dlintro.runner import run_lesson
 
+from languages_test_support import assert_korean_says_the_same
+
 SHORT = overfitting.QUICK  # 300 passes, a log point every 20: the claim holds there too
 NAMES = ["none", "dropout", "l2", "early_stopping"]
 
@@ -266,13 +268,4 @@ def test_text_numbers_fill_the_text(short_run):
 def test_korean_verdict_and_text_carry_the_runs_numbers(short_run):
     """The Korean verdict shows the English one's numbers, and the run's numbers fill every part
     of the Korean text."""
-    import re
-
-    from dlintro import texts
-
-    en, ko = short_run["translations"]["en"], short_run["translations"]["ko"]
-    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
-    assert sorted(re.findall(number, en["verdict"])) == sorted(re.findall(number, ko["verdict"])), ko["verdict"]
-    assert re.search(r"[\uac00-\ud7a3]", ko["verdict"])
-    for part in texts.parts("overfitting", "ko").values():
-        texts.render(part, ko["text_numbers"])
+    assert_korean_says_the_same(short_run)

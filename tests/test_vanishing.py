@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlintro import datasets, events
+from dlintro import datasets, events, i18n
 from dlintro.lessons import vanishing
 from dlintro.runner import run_lesson
+
+from languages_test_support import assert_korean_says_the_same
 
 SHORT = vanishing.Config(epochs=10, log_every=5)
 LAYERS = [f"hidden_{index:02d}" for index in range(1, 11)] + ["output"]
@@ -255,16 +257,7 @@ def test_four_times_he_weights_start_relu_at_a_finite_loss_that_then_overflows(t
 def test_korean_verdict_and_text_carry_the_runs_numbers(short_run):
     """The Korean verdict shows the English one's numbers, and the run's numbers fill every part
     of the Korean text."""
-    import re
-
-    from dlintro import i18n, texts
-
-    en, ko = short_run["translations"]["en"], short_run["translations"]["ko"]
-    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
-    assert sorted(re.findall(number, en["verdict"])) == sorted(re.findall(number, ko["verdict"])), ko["verdict"]
-    assert re.search(r"[\uac00-\ud7a3]", ko["verdict"])
-    for part in texts.parts("vanishing", "ko").values():
-        texts.render(part, ko["text_numbers"])
+    assert_korean_says_the_same(short_run)
     # The activation picture is drawn in the language it is asked in.
     with i18n.language("ko"):
         korean = vanishing.render_activation_functions("sigmoid")

@@ -18,19 +18,10 @@ import dataclasses
 import numpy as np
 
 from dlintro.i18n import _
+from dlintro.lessons import NAMES
 
-# The lessons that have a by-hand module, in the course's order (`dlintro.lessons.NAMES`).
-LESSONS = (
-    "linear",
-    "perceptron",
-    "hebbian",
-    "xor",
-    "approximation",
-    "features",
-    "vanishing",
-    "overfitting",
-    "minima",
-)
+# Every lesson has its by-hand module (`tests/test_by_hand.py` checks all of them).
+LESSONS = NAMES
 
 
 @dataclasses.dataclass(frozen=True)
