@@ -31,6 +31,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from dlintro import events, fonts, lessons, runner, texts  # noqa: E402
 from dlintro.i18n import _  # noqa: E402
+from dlintro.report import small_multiples  # noqa: E402
 from dlintro.runs import status_word  # noqa: E402
 
 DPI = 100
@@ -207,13 +208,6 @@ def _wide(values):
     return bool(flat.size and np.all(flat > 0) and flat.max() / flat.min() > WIDE_RANGE)
 
 
-def _panels(count, columns=2, size=(7.0, 3.8)):
-    columns = min(columns, count)
-    rows = -(-count // columns)
-    figure = Figure(figsize=(size[0] * columns, size[1] * rows))
-    return figure, [figure.add_subplot(rows, columns, index + 1) for index in range(count)]
-
-
 def _colors(count):
     palette = matplotlib.colormaps["tab10" if count <= 10 else "tab20"]
     return [palette(index % palette.N) for index in range(count)]
@@ -231,7 +225,7 @@ def scalars_figure(entries, log_y=False):
     by_tag = {}
     for name, tag, run in entries:
         by_tag.setdefault(tag, []).append((name, events.scalar_series(run, tag)))
-    figure, panels = _panels(len(by_tag))
+    figure, panels = small_multiples(len(by_tag), columns=2, size=(7.0, 3.8))
     for axes, (tag, curves) in zip(panels, by_tag.items()):
         colors = _colors(len(curves))
         for color, (name, (steps, values)) in zip(colors, curves):
@@ -255,7 +249,7 @@ def histograms_figure(entries):
             by_tag.setdefault(tag, []).append((name, steps[-1], np.asarray(arrays[-1], dtype=float)))
     if not by_tag:
         return None
-    figure, panels = _panels(len(by_tag))
+    figure, panels = small_multiples(len(by_tag), columns=2, size=(7.0, 3.8))
     for axes, (tag, histograms) in zip(panels, by_tag.items()):
         for color, (name, step, buckets) in zip(_colors(len(histograms)), histograms):
             edges = np.append(buckets[:, 0], buckets[-1, 1])

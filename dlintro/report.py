@@ -159,7 +159,7 @@ def _legend_below(figure, panels, columns=4):
     figure.tight_layout(rect=(0, room, 1, 1))
 
 
-def _small_multiples(count, columns=3, size=(3.6, 2.7)):
+def small_multiples(count, columns=3, size=(3.6, 2.7)):
     """A figure with `count` sub-plots in rows of `columns`; returns (figure, axes list)."""
     columns = min(columns, count)
     rows = -(-count // columns)
@@ -172,7 +172,7 @@ def gradient_norm_figure(variants):
     with_norms = [(variant, variant.gradient_norms()) for variant in variants if variant.gradient_norms()]
     if not with_norms:
         return None
-    figure, panels = _small_multiples(len(with_norms))
+    figure, panels = small_multiples(len(with_norms))
     cmap = matplotlib.colormaps["viridis"]
     for axes, (variant, norms) in zip(panels, with_norms):
         for index, (layer, (steps, values)) in enumerate(norms.items()):
@@ -198,7 +198,7 @@ def other_curves_figure(variants):
         return None, []
     shown = sorted(by_tag)[:MAX_OTHER_CURVES]
     colors = variant_colors(len(variants))
-    figure, panels = _small_multiples(len(shown))
+    figure, panels = small_multiples(len(shown))
     for axes, tag in zip(panels, shown):
         for index, name, (steps, values) in by_tag[tag]:
             axes.plot(steps, values, "o-" if len(steps) < 3 else "-", markersize=3,
