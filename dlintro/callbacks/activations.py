@@ -9,6 +9,7 @@ import tensorflow as tf
 from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
+    ProbeFunction,
     all_finite,
     build_from_probe,
     built_inputs,
@@ -17,6 +18,7 @@ from dlintro.callbacks.probe import (
     fitted_probe,
     from_dataset,
     layer_tree,
+    plan_for,
     trace,
     traced_for,
 )
@@ -28,13 +30,14 @@ _SATURATION_SLOPE = 0.1
 
 
 def saturated_share(activation_name, outputs):
-    """Share of sigmoid/tanh outputs whose local slope is under a tenth of its maximum."""
+    """Share of sigmoid/tanh outputs whose local slope is under a tenth of its maximum (worked out in float64)."""
+    if activation_name not in ("sigmoid", "tanh"):
+        return None
+    outputs = np.asarray(outputs, dtype=np.float64)
     if activation_name == "sigmoid":
         slope = outputs * (1.0 - outputs) / 0.25
-    elif activation_name == "tanh":
-        slope = 1.0 - outputs**2
     else:
-        return None
+        slope = 1.0 - outputs**2
     return float(np.mean(slope < _SATURATION_SLOPE))
 
 
@@ -66,8 +69,9 @@ def activation_name(layer):
     return getattr(activation, "__name__", "linear")
 
 
-# Bytes per value of the largest layer while its statistics are computed: its float64 copy
-# and the float64 temporaries of its std and histogram.
+# Bytes per value of the largest layer while its statistics are computed: the float64
+# temporaries of its std, or of a sigmoid's or tanh's saturated share (a float64 copy and its
+# slope), with room to spare.
 _WORK_BYTES_PER_VALUE = 32
 
 
@@ -134,15 +138,20 @@ class ActivationRecorder:
         self.layers = []
 
     def forward(self, x):
+        """Every recorded layer output of the model on `x` (in inference mode)."""
+        return self.run(x)[1]
+
+    def run(self, x):
+        """(the model's outputs, every recorded layer output) on `x`, in inference mode."""
         graph = backends.current_graph()
         calls = []
         restore = [self._wrap(path, layer, calls, graph) for path, layer, _ in layer_tree(self.model)]
         try:
-            self.model(x, training=False)
+            outputs = self.model(x, training=False)
         finally:
             for undo in restore:
                 undo()
-        return self._name(calls)
+        return outputs, self._name(calls)
 
     @staticmethod
     def _wrap(path, layer, calls, graph):
@@ -245,6 +254,8 @@ class ActivationStatistics(ProbeCallback):
         >>> callback = ActivationStatistics("runs/mine", probe_x={"title": ids[:16], "image": images[:16]})
     """
 
+    asks = "activations"  # what it asks `ProbePlan` for
+
     def __init__(self, log_dir, probe_x, every=1, passes_per_epoch=1):
         super().__init__(log_dir, every=every, passes_per_epoch=passes_per_epoch)
         owner = type(self).__name__
@@ -252,42 +263,64 @@ class ActivationStatistics(ProbeCallback):
         if isinstance(probe_x, tf.data.Dataset):
             probe_x, _ = from_dataset(probe_x, owner)
         self.probe_x = checked_probe(probe_x, "probe_x", owner)
-        self._recorder = None
-        self._forward = None
         self._probe = None
-        self._traced_for = None
+
+    @property
+    def _forward(self):
+        """The traced function that gives the layers' outputs (shared with other callbacks: `ProbePlan`)."""
+        return self._function
+
+    @property
+    def asked_probes(self):
+        """(probe_x, None): the probe it asks `ProbePlan` to run the model on (no targets)."""
+        return self._probe, None
 
     def prepare(self):
-        """Checks the probe against the model and traces the recording forward pass once."""
+        """Checks the probe against the model, and asks for the recording forward pass (see `ProbePlan`)."""
         owner = type(self).__name__
         self.defer_start = build_from_probe(self.model, fitted_probe(self.model, self.probe_x, owner), owner)
         self._probe = fitted_probe(self.model, self.probe_x, owner)
         check_finite(owner, probe_x=self._probe)
-        key = traced_for(self.model, self._probe)
-        if key != self._traced_for:  # a later `fit` of the same model and probe reuses the trace
-            self._recorder = ActivationRecorder(self.model)
-            self._forward = trace(self._recorder.forward, owner, self._probe, expected=built_inputs(self.model),
-                                  model=self.model)
-            self._traced_for = key
-        check_memory(owner, self._probe, backends.output_specs(self._forward))
+        plan_for(self.model).ask(self)
+
+    def get_ready(self):
+        """Gets the traced function (traced now, with the other probe callbacks', or reused), checks the memory."""
+        plan_for(self.model).build()
+        check_memory(type(self).__name__, self._probe, self._function.output_specs("activations"))
+
+    def trace_key(self):
+        """What a function of this callback's activations depends on (see `traced_for`)."""
+        return traced_for(self.model, self._probe)
+
+    def new_recorder(self):
+        """A fresh `ActivationRecorder` of the model, for a function that records its activations."""
+        return ActivationRecorder(self.model)
+
+    def trace_function(self, key):
+        """The recording forward pass on the probe alone, traced: a `ProbeFunction` of the activations."""
+        recorder = self.new_recorder()
+        traced = trace(recorder.forward, type(self).__name__, self._probe, expected=built_inputs(self.model),
+                       model=self.model)
+        return ProbeFunction(traced, key, ("activations",), recorder=recorder)
 
     def summarize(self, step):
-        if self._forward is None:
+        if self._function is None:
             self.prepare()
+            self.get_ready()
         # The layers' outputs are held in their own type (float32, or float32 casts of
-        # float16), and each layer's in float64 only while its statistics are computed: the
-        # std of large but finite float32 activations (a diverging run just before its loss
-        # overflows) would overflow to infinity in float32.
-        outputs = [np.asarray(output) for output in self._forward(self._probe)]
+        # float16), and their statistics worked out in float64 (NumPy's `dtype=`, no float64
+        # copy of the layer): the std of large but finite float32 activations (a diverging
+        # run just before its loss overflows) would overflow to infinity in float32.
+        outputs = [np.asarray(output) for output in self.computed("activations")]
         if not all_finite(outputs):
             return False
         summaries = Summaries()
-        for tag, layer, output in zip(self._recorder.tags, self._recorder.layers, outputs):
-            output = np.asarray(output, dtype=np.float64)
+        recorder = self._function.recorder
+        for tag, layer, output in zip(recorder.tags, recorder.layers, outputs):
             name = activation_name(layer)
             summaries.histogram(f"activations/{tag}", output)
-            summaries.scalar(f"activation_mean/{tag}", output.mean())
-            summaries.scalar(f"activation_std/{tag}", output.std())
+            summaries.scalar(f"activation_mean/{tag}", np.mean(output, dtype=np.float64))
+            summaries.scalar(f"activation_std/{tag}", np.std(output, dtype=np.float64))
             for kind, share in (
                 ("saturated_share", saturated_share(name, output)),
                 ("dead_share", dead_share(name, output) if output.ndim else None),

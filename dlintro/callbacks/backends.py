@@ -57,9 +57,11 @@ def current_graph():
     return tf.compat.v1.get_default_graph()
 
 
-def output_specs(function):
-    """(shape, bytes per value) of every array a traced function returns, flattened."""
+def output_specs(function, part=None):
+    """(shape, bytes per value) of every array a traced function returns (or its output `part`), flattened."""
     outputs = function.structured_outputs if hasattr(function, "structured_outputs") else function.output_specs
+    if part is not None:
+        outputs = outputs[part]
     return [(tuple(output.shape), np.dtype(keras.backend.standardize_dtype(output.dtype)).itemsize)
             for output in keras.tree.flatten(outputs)]
 

@@ -9,6 +9,7 @@ from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
 from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
+    ProbeFunction,
     all_finite,
     as_probe,
     build_from_probe,
@@ -20,6 +21,7 @@ from dlintro.callbacks.probe import (
     fitted_probe,
     from_dataset,
     gradient_function,
+    plan_for,
     trace,
     traced_for,
     weight_groups,
@@ -154,12 +156,22 @@ class GradientStatistics(ProbeCallback):
                              "(or pass a tf.data.Dataset of (x, y) batches as probe_x)")
         self.probe_x = checked_probe(probe_x, "probe_x", owner)
         self.probe_y = checked_probe(probe_y, "probe_y", owner)
-        self._gradients = None
-        self._groups = None
-        self._traced_for = None
+        self._probe = None
+
+    asks = "gradients"  # what it asks `ProbePlan` for
+
+    @property
+    def _gradients(self):
+        """The traced function that gives the gradients (shared with other callbacks: `ProbePlan`)."""
+        return self._function
+
+    @property
+    def asked_probes(self):
+        """(probe_x, probe_y): the probes it asks `ProbePlan` to differentiate the loss on."""
+        return self._probe
 
     def prepare(self):
-        """Checks the probes and the loss, and traces the gradient computation once."""
+        """Checks the probes and the loss, and asks for the gradient computation (see `ProbePlan`)."""
         owner = type(self).__name__
         model = self.model
         if getattr(model, "loss", None) is None and type(model).compute_loss is keras.Model.compute_loss:
@@ -172,21 +184,37 @@ class GradientStatistics(ProbeCallback):
         check_finite(owner, probe_x=x, probe_y=y)
         self._probe = (x, y)
         self._layout_written = False
-        key = (traced_for(model, x, y), id(model.loss), id(getattr(model, "optimizer", None)))
-        if key == self._traced_for:  # a later `fit` of the same model, loss and probes reuses the trace
-            if backends.on_jax():
-                self._probe = (x, y, self._loss_scale())
-            return
-        self._groups = weight_groups(model)
-        groups = [weights for unused, weights in self._groups]
+        plan_for(model).ask(self)
+
+    def get_ready(self):
+        """Gets the traced function: traced now, with the other probe callbacks', or reused."""
+        plan_for(self.model).build()
+
+    def trace_key(self):
+        """What a function of this callback's gradients depends on: model, probes' signature, loss, optimizer."""
+        x, y = self._probe
+        return traced_for(self.model, x, y), id(self.model.loss), id(getattr(self.model, "optimizer", None))
+
+    def trace_function(self, key, recorder=None):
+        """The gradient computation on the probes, traced: a `ProbeFunction` of the gradients.
+
+        With an `ActivationRecorder`, the function returns the activations it records on the
+        way too, from the same pass of the model (TensorFlow only).
+        """
+        owner = type(self).__name__
+        model = self.model
+        x, y = self._probe
+        groups = weight_groups(model)
+        weights = [group for unused, group in groups]
         try:
             if backends.on_jax():
                 # The loss scale is an argument: it changes while a mixed-precision model trains.
-                self._probe = (x, y, self._loss_scale())
-                self._gradients = trace(None, owner, *self._probe, expected=built_inputs(model), model=model,
-                                        pure=backends.jax_gradient_function(model, groups))
+                traced = trace(None, owner, x, y, self._loss_scale(), expected=built_inputs(model), model=model,
+                               pure=backends.jax_gradient_function(model, weights))
             else:
-                self._gradients = trace(gradient_function(model, groups), owner, x, y, expected=built_inputs(model))
+                forward = None if recorder is None else recorder.run
+                traced = trace(gradient_function(model, weights, forward=forward), owner, x, y,
+                               expected=built_inputs(model))
         except ValueError as error:
             outputs = output_description(model, x)
             if outputs is None:  # the model itself cannot run on probe_x
@@ -195,7 +223,8 @@ class GradientStatistics(ProbeCallback):
                 f"{owner}: the loss cannot take probe_y: expected targets for the outputs "
                 f"{outputs}, given {describe(y)} ({error.__cause__})"
             ) from error.__cause__
-        self._traced_for = key
+        parts = ("gradients",) if recorder is None else ("activations", "gradients")
+        return ProbeFunction(traced, key, parts, recorder=recorder, groups=groups)
 
     def _loss_scale(self):
         """The optimizer's loss scale now, as a float32 NumPy scalar (1 without loss scaling)."""
@@ -204,24 +233,26 @@ class GradientStatistics(ProbeCallback):
         return np.float32(keras.ops.convert_to_numpy(scale))
 
     def summarize(self, step):
-        if self._gradients is None:
+        if self._function is None:
             self.prepare()
+            self.get_ready()
         if not self._layout_written:
             tf.summary.experimental.write_raw_pb(
                 custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
             )
             self._layout_written = True
-        if backends.on_jax():
-            self._probe = (*self._probe[:2], self._loss_scale())
+        # On JAX the optimizer's loss scale, as it is now, is an argument of the function.
+        inputs = (*self._inputs, self._loss_scale()) if backends.on_jax() else None
+        groups = self._function.groups
         per_layer = [
             list(zip(weights, map(np.asarray, gradients)))
-            for (unused, weights), gradients in zip(self._groups, self._gradients(*self._probe))
+            for (unused, weights), gradients in zip(groups, self.computed("gradients", inputs))
         ]
         if not all_finite(g for pairs in per_layer for unused, g in pairs):
             return False
         summaries = Summaries()
         norms = []
-        for (path, unused), pairs in zip(self._groups, per_layer):
+        for (path, unused), pairs in zip(groups, per_layer):
             for weight, gradient in pairs:
                 summaries.histogram(f"gradients/{weight.path}", gradient)
             norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for unused, gradient in pairs)))
@@ -240,6 +271,6 @@ class GradientStatistics(ProbeCallback):
         # no logarithm to draw; an empty histogram on the unit interval keeps every series
         # complete, one histogram per log point.
         value_range = shared_range(logs) or (0.0, 1.0)
-        for (path, unused), values in zip(self._groups, logs):
+        for (path, unused), values in zip(self._function.groups, logs):
             # A layer whose gradient is exactly zero gets an empty histogram on the shared edges.
             summaries.histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

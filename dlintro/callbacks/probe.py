@@ -1,5 +1,6 @@
 """What the callbacks share: the step convention, probe checks, the layer tree, the probe gradient, histogram and figure helpers, ProbeCallback."""
 
+import contextlib
 import weakref
 
 import keras
@@ -404,24 +405,43 @@ def loss_scale(model):
     return optimizer.scale_loss(tf.constant(1.0)) if hasattr(optimizer, "scale_loss") else tf.constant(1.0)
 
 
-def gradient_function(model, groups, per_group=None):
+def scales_loss(model):
+    """Whether the model's optimizer scales the loss: a `LossScaleOptimizer`, or a `loss_scale_factor`."""
+    optimizer = getattr(model, "optimizer", None)
+    return (isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+            or getattr(optimizer, "loss_scale_factor", None) is not None)
+
+
+def gradient_function(model, groups, per_group=None, forward=None):
     """A function of (x, y): the compiled loss's gradients for each group of weights.
 
     The loss is computed in inference mode (so dropout does not make a probe noisy), scaled as
     the optimizer scales it (so float16 gradients of a `mixed_float16` model do not underflow),
     and the gradients are unscaled and returned in float32. A weight the loss does not depend
-    on gets a zero gradient.
+    on gets a zero gradient. With `forward`, a function of x that runs the model (in
+    inference mode) and returns (its outputs, anything else it records on the way), the
+    function returns (what `forward` recorded, the gradients): one pass of the model serves
+    both, so that activations and gradients are traced and computed together.
     """
+
+    # Without loss scaling, the graph holds no multiplication by 1 and no division of every
+    # gradient by 1 (the same values, a few hundred operations fewer to trace on a deep model).
+    scaling = scales_loss(model)
 
     def gradients(x, y):
         with tf.GradientTape() as tape:
-            y_pred = model(x, training=False)
+            y_pred, recorded = forward(x) if forward is not None else (model(x, training=False), None)
             loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-            scale = tf.cast(loss_scale(model), loss.dtype)
-            scaled = loss * scale
+            scale = tf.cast(loss_scale(model), loss.dtype) if scaling else None
+            scaled = loss * scale if scaling else loss
         per_weight = tape.gradient(scaled, groups, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        per_weight = [[tf.cast(g, tf.float32) / tf.cast(scale, tf.float32) for g in group] for group in per_weight]
-        return per_weight if per_group is None else [per_group(group) for group in per_weight]
+        # An Embedding's gradient comes as IndexedSlices: dense, like every other.
+        per_weight = [[tf.convert_to_tensor(tf.cast(g, tf.float32)) for g in group] for group in per_weight]
+        if scaling:
+            unscale = tf.cast(scale, tf.float32)
+            per_weight = [[g / unscale for g in group] for group in per_weight]
+        per_weight = per_weight if per_group is None else [per_group(group) for group in per_weight]
+        return per_weight if forward is None else (recorded, per_weight)
 
     return gradients
 
@@ -459,6 +479,178 @@ def probe_gradients(model, probe_x, per_layer=None):
     return layers, gradients
 
 
+def same_probe(first, second):
+    """Whether two probes (nests of NumPy arrays) hold the same values in the same structure and dtypes."""
+    if repr(keras.tree.map_structure(lambda _: None, first)) != repr(keras.tree.map_structure(lambda _: None, second)):
+        return False
+    return all(a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+               for a, b in zip(map(np.asarray, keras.tree.flatten(first)), map(np.asarray, keras.tree.flatten(second))))
+
+
+# Grappler's graph optimizations, which TensorFlow runs on a function when it is first called,
+# cost more than they save on a probe function, called a few times a `fit`: they took half
+# the first call of MobileNetV2's and ResNet50's at 32x32 (0.4 s and 0.7 s), and the calls
+# after it ran about as fast without them (ResNet50) or 0.04 s slower (MobileNetV2).
+_PROBE_GRAPH_OPTIONS = {"disable_meta_optimizer": True}
+
+
+@contextlib.contextmanager
+def probe_graph_options():
+    """Within it, TensorFlow instantiates and runs functions without Grappler's optimizations.
+
+    The options are TensorFlow's (`tf.config.optimizer`), for the calling thread's function
+    calls; they are put back as they were on leaving, so that Keras's own training functions
+    are optimized as usual.
+    """
+    if backends.on_jax():
+        yield
+        return
+    before = tf.config.optimizer.get_experimental_options()
+    tf.config.optimizer.set_experimental_options(_PROBE_GRAPH_OPTIONS)
+    try:
+        yield
+    finally:
+        tf.config.optimizer.set_experimental_options({key: before.get(key) for key in _PROBE_GRAPH_OPTIONS})
+
+
+class ProbeFunction:
+    """A traced probe function, shared by the probe callbacks that ask for the same probe.
+
+    `parts` names what it returns, in this order: `"activations"` (every layer's output, named
+    by `recorder`), `"gradients"` (the loss gradients of the weight groups `groups`), or both
+    from one pass of the model. Called by several callbacks at the same log point (the same
+    step and optimizer iteration) on the same probes, it runs once: the first call computes,
+    the others take its result, which is dropped once every callback sharing the function
+    has taken it, or when training ends (`forget`).
+
+    Attributes:
+        traced: the concrete function (TensorFlow) or `backends.JaxFunction` (JAX).
+        key: what it was traced for (see `traced_for`): a later `fit` reuses it while the same.
+        users: how many callbacks share it in the current `fit`.
+    """
+
+    def __init__(self, traced, key, parts, recorder=None, groups=None):
+        self.traced, self.key, self.parts = traced, key, parts
+        self.recorder, self.groups = recorder, groups
+        self.users = 1
+        self._last = None  # (log point, probes, outputs, how many callbacks took them)
+
+    def __call__(self, part, probes, at=None):
+        """The `part` of the function's outputs on `probes` (a tuple), computed once per log point `at`."""
+        last = self._last
+        if last is not None and at is not None and last[0] == at and last[1] is probes:
+            outputs, taken = last[2], last[3] + 1
+        else:
+            with probe_graph_options():
+                outputs, taken = self.traced(*probes), 1
+        self._last = (at, probes, outputs, taken) if at is not None and taken < self.users else None
+        return outputs[self.parts.index(part)] if len(self.parts) > 1 else outputs
+
+    def output_specs(self, part):
+        """(shape, bytes per value) of every array of the `part` of the outputs (see `backends.output_specs`)."""
+        return backends.output_specs(self.traced, self.parts.index(part) if len(self.parts) > 1 else None)
+
+    def forget(self):
+        """Drops the result kept for the callbacks that have not taken it yet."""
+        self._last = None
+
+
+class ProbePlan:
+    """What the probe callbacks of one model ask for in one `fit`, traced together.
+
+    Each `ActivationStatistics` and `GradientStatistics` asks in its `prepare`, at the start
+    of training, and gets its function in `get_ready`, at the first batch, when every callback
+    of the `fit` has asked. Callbacks on the same probe share one `ProbeFunction`: on
+    TensorFlow, the activations and the gradients of the same probe come from ONE function of
+    the model's weights, traced once, optimized once and run once per log point (two
+    functions paid each of these twice, the model's forward pass included); on JAX each kind
+    keeps its own jitted function. A function is kept by its callbacks: a later `fit` of the
+    same model, probes and loss reuses it, whichever callbacks ask then.
+    """
+
+    def __init__(self):
+        self._fit = None  # the `params` Keras hands every callback of one `fit`
+        self._asks = []  # weak references to the callbacks that asked, in order
+        self._built = False
+
+    def ask(self, callback):
+        """Registers a callback (with `asks`, `asked_probes`, `trace_key`, `trace_function`) for this `fit`."""
+        if self._built or callback.params is not self._fit:
+            self._fit, self._asks, self._built = callback.params, [], False
+        self._asks.append(weakref.ref(callback))
+
+    def build(self):
+        """Gives every callback that asked its function: shared, reused, or traced now (once per `fit`).
+
+        Raises:
+            ValueError: the refusal of the first callback, in the order they asked, that
+                cannot trace its probe.
+        """
+        if self._built:
+            return
+        callbacks = [callback for callback in (ref() for ref in self._asks) if callback is not None]
+        self._asks, self._built = [], True
+        for members in self._groups(callbacks):
+            self._give(members)
+
+    @staticmethod
+    def _groups(callbacks):
+        """The callbacks in groups that share a probe, each in the order they asked, groups by their first."""
+        fuse = not backends.on_jax()
+        order = {id(callback): index for index, callback in enumerate(callbacks)}
+        groups = []  # [x, y, members]; gradient groups first, so that activations can join them
+        for callback in sorted(callbacks, key=lambda callback: callback.asks != "gradients"):
+            x, y = callback.asked_probes
+            for group in groups:
+                if same_probe(x, group[0]) and (same_probe(y, group[1]) if y is not None
+                                                else group[1] is None or fuse):
+                    group[2].append(callback)
+                    break
+            else:
+                groups.append([x, y, [callback]])
+        members = [sorted(group[2], key=lambda callback: order[id(callback)]) for group in groups]
+        return sorted(members, key=lambda group: order[id(group[0])])
+
+    @staticmethod
+    def _give(members):
+        gradients = [callback for callback in members if callback.asks == "gradients"]
+        activations = [callback for callback in members if callback.asks == "activations"]
+        leader = (gradients or activations)[0]
+        x, y = leader.asked_probes
+        inputs = (x,) if y is None else (x, y)
+        parts = ("activations",) * bool(activations) + ("gradients",) * bool(gradients)
+        key = (parts, leader.trace_key())
+        held = [callback._function for callback in members if getattr(callback, "_function", None) is not None]
+        function = next((function for function in held if function.key == key), None)
+        if function is None:
+            try:
+                function = (leader.trace_function(key, activations[0].new_recorder()) if len(parts) > 1
+                            else leader.trace_function(key))
+            except ValueError:
+                if len(parts) == 1:
+                    raise
+                # The refusal of the callback that cannot take its probe: each traced alone,
+                # in the order they asked.
+                for callback in members:
+                    callback.take(callback.trace_function(((callback.asks,), callback.trace_key())),
+                                  (x,) if callback.asks == "activations" else inputs)
+                return
+        function.users = len(members)
+        for callback in members:
+            callback.take(function, inputs)
+
+
+# The probe plan of each model (see `ProbePlan`).
+_PLANS = weakref.WeakKeyDictionary()
+
+
+def plan_for(model):
+    """The `ProbePlan` of a model."""
+    if model not in _PLANS:
+        _PLANS[model] = ProbePlan()
+    return _PLANS[model]
+
+
 class ProbeCallback(keras.callbacks.Callback):
     """Logs something about the model on a fixed probe batch, before training and every N epochs.
 
@@ -467,7 +659,9 @@ class ProbeCallback(keras.callbacks.Callback):
     data: step 0 is the untrained model, and one Keras epoch adds `passes_per_epoch` (more than
     1 when a repeated dataset makes one `fit` epoch cover several passes). Subclasses may also
     implement `prepare()`, which runs at the start of training before anything is written, to
-    check and trace what they need. A picture is drawn in two parts: `summarize` takes the
+    check what they need, and `get_ready()`, which runs at the first batch, before anything is
+    written too, once every callback of the `fit` has prepared (the probe statistics trace
+    their functions there, together: see `ProbePlan`). A picture is drawn in two parts: `summarize` takes the
     numbers from the model at the log point, and hands them to `in_background`, which draws
     and writes the picture on a background thread while training goes on; `flush` (called at
     the end of training) waits for it.
@@ -487,6 +681,9 @@ class ProbeCallback(keras.callbacks.Callback):
         self.passes_per_epoch = passes_per_epoch
         self.skipped_steps = []  # steps not written because a value was not finite
         self._writer = None
+        self._function = None  # a `ProbeFunction` given by `ProbePlan`, for the callbacks that ask one
+        self._inputs = None  # the probes it is called on
+        self._log_point = None  # (step, optimizer iteration) while a step is being logged
 
     @property
     def writer(self):
@@ -497,6 +694,7 @@ class ProbeCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._start_weights = None
         self._start_pending = False
+        self._unready = True
         self.defer_start = False
         self.prepare()
         if self.defer_start:
@@ -508,6 +706,9 @@ class ProbeCallback(keras.callbacks.Callback):
         # The untrained model is logged when the first batch starts, not at `on_train_begin`:
         # by then every callback of the `fit` has checked its probe in `prepare`, so that a
         # probe refused by a callback listed later leaves no step 0 of one listed earlier.
+        if getattr(self, "_unready", False):
+            self.get_ready()
+            self._unready = False
         if getattr(self, "_start_pending", False):
             self._start_pending = False
             self._log(0)
@@ -537,11 +738,29 @@ class ProbeCallback(keras.callbacks.Callback):
         as they were before it.
         """
 
+    def get_ready(self):
+        """Traces what the callback needs, at the first batch, before anything is written.
+
+        Every probe callback of the `fit` has run its `prepare` by then, so that the callbacks
+        that ask `ProbePlan` for their functions are traced together. A subclass that cannot
+        work on the model or its probe raises a ValueError here too, before any callback writes.
+        """
+
+    def take(self, function, inputs):
+        """Keeps the `ProbeFunction` that `ProbePlan` gives this callback, and the probes to call it on."""
+        self._function, self._inputs = function, inputs
+
+    def computed(self, part, inputs=None):
+        """The `part` of this callback's function's outputs on its probes (or `inputs`), at this log point."""
+        return self._function(part, self._inputs if inputs is None else inputs, at=self._log_point)
+
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             self._log(epoch_step(epoch, self.passes_per_epoch))
 
     def on_train_end(self, logs=None):
+        if getattr(self, "_function", None) is not None:
+            self._function.forget()
         self.flush()
 
     def flush(self):
@@ -563,9 +782,16 @@ class ProbeCallback(keras.callbacks.Callback):
             draw(step, *arguments)
 
     def _log(self, step):
-        with self.writer.as_default(step=step):
-            if not self.summarize(step):
-                self.skipped_steps.append(step)
+        # The callbacks that share a probe function compute it once per log point: the same
+        # step at the same optimizer iteration, so the same weights.
+        iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+        self._log_point = (step, None if iterations is None else int(np.asarray(iterations)))
+        try:
+            with self.writer.as_default(step=step):
+                if not self.summarize(step):
+                    self.skipped_steps.append(step)
+        finally:
+            self._log_point = None
 
     def summarize(self, step):
         raise NotImplementedError

@@ -27,6 +27,10 @@ from tensorboard.plugins.image import metadata as image_metadata
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 
+# Values bucketed at a time by `histogram_buckets`: their float64 work fits in the CPU's cache.
+_BLOCK = 1 << 16
+
+
 def histogram_buckets(values, bucket_count=30, value_range=None):
     """(bucket_count, 3) rows of left edge, right edge and count: TensorBoard's histogram format.
 
@@ -35,11 +39,16 @@ def histogram_buckets(values, bucket_count=30, value_range=None):
     costs about 5 ms a call, which made the histograms most of a small lesson's run time.
     With `value_range=(low, high)` the buckets span that range instead (values outside it
     count in the first or last bucket), so that several histograms can share their edges.
+    Each value's bucket is worked out in float64, whatever the values' type, a block of them
+    at a time: a float32 layer output is not copied whole into float64 first.
     """
-    values = np.asarray(values, dtype=np.float64).ravel()
+    values = np.asarray(values).ravel()
+    if values.dtype.kind != "f":
+        values = values.astype(np.float64)
     if values.size == 0 and value_range is None:
         return np.zeros((bucket_count, 3))
     low, high = value_range if value_range is not None else (values.min(), values.max())
+    low, high = float(low), float(high)
     if low == high:
         counts = np.zeros(bucket_count)
         counts[-1] = values.size
@@ -47,9 +56,17 @@ def histogram_buckets(values, bucket_count=30, value_range=None):
     edges = np.linspace(low, high, bucket_count + 1)
     edges[-1] = high
     width = (high - low) / bucket_count
-    index = np.clip(np.floor((values - low) / width).astype(np.int64), 0, bucket_count - 1)
-    counts = np.bincount(index, minlength=bucket_count).astype(np.float64)
-    return np.stack([edges[:-1], edges[1:], counts], axis=1)
+    counts = np.zeros(bucket_count, dtype=np.int64)
+    work = np.empty(min(_BLOCK, values.size))
+    for start in range(0, values.size, _BLOCK):
+        block = work[:min(_BLOCK, values.size - start)]
+        np.subtract(values[start:start + _BLOCK], low, out=block, dtype=np.float64)
+        block /= width
+        np.floor(block, out=block)
+        index = block.astype(np.intp)
+        np.clip(index, 0, bucket_count - 1, out=index)
+        counts += np.bincount(index, minlength=bucket_count)
+    return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
 
 
 def _png_chunk(kind, data):
