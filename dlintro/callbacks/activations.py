@@ -10,7 +10,6 @@ from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
     ProbeFunction,
-    all_finite,
     build_from_probe,
     built_inputs,
     check_finite,
@@ -22,7 +21,7 @@ from dlintro.callbacks.probe import (
     trace,
     traced_for,
 )
-from dlintro.callbacks.summaries import Summaries
+from dlintro.callbacks.summaries import Summaries, buckets_and_moments
 
 # A sigmoid or tanh unit counts as saturated where its slope is below a tenth of its
 # largest slope (0.25 for sigmoid, 1 for tanh): little gradient gets through it there.
@@ -308,19 +307,21 @@ class ActivationStatistics(ProbeCallback):
             self.prepare()
             self.get_ready()
         # The layers' outputs are held in their own type (float32, or float32 casts of
-        # float16), and their statistics worked out in float64 (NumPy's `dtype=`, no float64
-        # copy of the layer): the std of large but finite float32 activations (a diverging
-        # run just before its loss overflows) would overflow to infinity in float32.
+        # float16), and their statistics worked out in float64 a block at a time, with no
+        # float64 copy of a layer (`buckets_and_moments`): the std of large but finite float32
+        # activations (a diverging run just before its loss overflows) would overflow to
+        # infinity in float32.
         outputs = [np.asarray(output) for output in self.computed("activations")]
-        if not all_finite(outputs):
+        described = [buckets_and_moments(output) for output in outputs]
+        if any(description is None for description in described):  # a value is not finite
             return False
         summaries = Summaries()
         recorder = self._function.recorder
-        for tag, layer, output in zip(recorder.tags, recorder.layers, outputs):
+        for tag, layer, output, (buckets, mean, std) in zip(recorder.tags, recorder.layers, outputs, described):
             name = activation_name(layer)
-            summaries.histogram(f"activations/{tag}", output)
-            summaries.scalar(f"activation_mean/{tag}", np.mean(output, dtype=np.float64))
-            summaries.scalar(f"activation_std/{tag}", np.std(output, dtype=np.float64))
+            summaries.buckets(f"activations/{tag}", buckets)
+            summaries.scalar(f"activation_mean/{tag}", mean)
+            summaries.scalar(f"activation_std/{tag}", std)
             for kind, share in (
                 ("saturated_share", saturated_share(name, output)),
                 ("dead_share", dead_share(name, output) if output.ndim else None),

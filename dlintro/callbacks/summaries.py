@@ -42,17 +42,49 @@ def histogram_buckets(values, bucket_count=30, value_range=None):
     Each value's bucket is worked out in float64, whatever the values' type, a block of them
     at a time: a float32 layer output is not copied whole into float64 first.
     """
-    values = np.asarray(values).ravel()
-    if values.dtype.kind != "f":
-        values = values.astype(np.float64)
+    values = _flat(values)
     if values.size == 0 and value_range is None:
         return np.zeros((bucket_count, 3))
     low, high = value_range if value_range is not None else (values.min(), values.max())
-    low, high = float(low), float(high)
+    return _bucket(values, float(low), float(high), bucket_count)[0]
+
+
+def buckets_and_moments(values, bucket_count=30):
+    """(the buckets of `histogram_buckets`, mean, std) of an array, or None when a value is not finite.
+
+    One pass over the values after their minimum and maximum (which tell whether they are all
+    finite): each block is bucketed and summed in float64 at once. The std comes from the sums
+    of the values and of their squares measured from the minimum, in float64; it agrees with
+    NumPy's two-pass `np.std(values, dtype=np.float64)` to about 1e-12 for any layer output.
+    """
+    values = _flat(values)
+    if values.size == 0:
+        return np.zeros((bucket_count, 3)), float("nan"), float("nan")
+    low, high = float(values.min()), float(values.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    buckets, total, squares = _bucket(values, low, high, bucket_count, moments=True)
+    shift = total / values.size
+    return buckets, low + shift, float(np.sqrt(max(squares / values.size - shift * shift, 0.0)))
+
+
+def _flat(values):
+    """The values as a flat array of floats (other numbers in float64)."""
+    values = np.asarray(values).ravel()
+    return values if values.dtype.kind == "f" else values.astype(np.float64)
+
+
+def _bucket(values, low, high, bucket_count, moments=False):
+    """(buckets from low to high, sum of values - low, sum of their squares), in float64 blockwise.
+
+    The sums are computed only with `moments` (else 0).
+    """
+    total = squares = 0.0
     if low == high:
         counts = np.zeros(bucket_count)
         counts[-1] = values.size
-        return np.stack([np.full(bucket_count, high), np.full(bucket_count, high), counts], axis=1)
+        buckets = np.stack([np.full(bucket_count, high), np.full(bucket_count, high), counts], axis=1)
+        return buckets, total, squares
     edges = np.linspace(low, high, bucket_count + 1)
     edges[-1] = high
     width = (high - low) / bucket_count
@@ -61,12 +93,15 @@ def histogram_buckets(values, bucket_count=30, value_range=None):
     for start in range(0, values.size, _BLOCK):
         block = work[:min(_BLOCK, values.size - start)]
         np.subtract(values[start:start + _BLOCK], low, out=block, dtype=np.float64)
+        if moments:
+            total += float(block.sum())
+            squares += float(np.dot(block, block))
         block /= width
         np.floor(block, out=block)
         index = block.astype(np.intp)
         np.clip(index, 0, bucket_count - 1, out=index)
         counts += np.bincount(index, minlength=bucket_count)
-    return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
+    return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1), total, squares
 
 
 def _png_chunk(kind, data):
@@ -121,7 +156,10 @@ class Summaries:
 
     def histogram(self, tag, values, bucket_count=30, value_range=None):
         """A histogram of `values` (see `histogram_buckets`), as `tf.summary.histogram` writes it."""
-        buckets = histogram_buckets(values, bucket_count, value_range)
+        self.buckets(tag, histogram_buckets(values, bucket_count, value_range))
+
+    def buckets(self, tag, buckets):
+        """A histogram already bucketed (the rows of `histogram_buckets`), as `tf.summary.histogram` writes it."""
         tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_DOUBLE, tensor_shape=_shape(buckets.shape),
                                         tensor_content=buckets.astype("<f8").tobytes())
         self._add(tag, tensor, histogram_metadata.create_summary_metadata(display_name=tag, description=""))
