@@ -340,6 +340,49 @@ def test_a_dataset_probe_takes_its_first_examples(tmp_path):
     np.testing.assert_allclose(means[-1], expected, rtol=1e-5)
 
 
+def values_at_step_0(run):
+    """{tag: the value written at step 0} of a run's histograms and scalars (not its layout)."""
+    values = {}
+    for tag in events.tags(run):
+        steps, series = events.tensor_series(run, tag)
+        if events.plugin_of(run, tag) in ("histograms", "scalars") and 0 in steps:
+            values[tag] = np.asarray(series[steps.index(0)], dtype=np.float64)
+    return values
+
+
+@pytest.mark.parametrize("build", [convnet, embedding_conv1d, mixed_float16],
+                         ids=lambda build: build.__name__)
+def test_one_function_gives_both_callbacks_the_values_each_computes_alone(build, tmp_path):
+    # On the same probe, ActivationStatistics and GradientStatistics share one traced function
+    # (one pass of the model per log point); each alone, on the same untrained model, traces
+    # its own and writes the same values at step 0.
+    _, x, y = build()  # the data of every run (each build draws new data)
+    probe_x = keras.tree.map_structure(lambda array: array[:PROBE], x)
+    probe_y = keras.tree.map_structure(lambda array: array[:PROBE], y)
+
+    def step_0(log_dir, *kinds):
+        keras.utils.clear_session()  # the same layer names
+        keras.utils.set_random_seed(0)
+        model, _, _ = build()  # the same starting weights
+        made = {"activations": lambda: ActivationStatistics(log_dir, probe_x),
+                "gradients": lambda: GradientStatistics(log_dir, probe_x, probe_y)}
+        callbacks = [made[kind]() for kind in kinds]
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0, callbacks=callbacks)
+        return [callback._function for callback in callbacks], values_at_step_0(events.load_run(log_dir))
+
+    (shared, same), together = step_0(tmp_path / "together", "activations", "gradients")
+    assert shared is same and shared.parts == ("activations", "gradients")
+    (activations,), apart = step_0(tmp_path / "activations", "activations")
+    (gradients,), gradients_apart = step_0(tmp_path / "gradients", "gradients")
+    assert activations.parts == ("activations",) and gradients.parts == ("gradients",)
+    apart.update(gradients_apart)
+    assert together.keys() == apart.keys()
+    for tag, value in together.items():
+        # Histogram edges and counts, means, stds, shares and norms: the same computation,
+        # traced once or twice (a value on a bucket edge may move to the next bucket).
+        np.testing.assert_allclose(value, apart[tag], rtol=1e-4, atol=1e-6, err_msg=tag)
+
+
 def test_a_frozen_part_has_activations_but_no_gradient_histograms(tmp_path):
     model, _ = train_with_callbacks(frozen_base, tmp_path)
     tags = events.tags(events.load_run(tmp_path))

@@ -68,9 +68,9 @@ def activation_name(layer):
     return getattr(activation, "__name__", "linear")
 
 
-# Bytes per value of the largest layer while its statistics are computed: the float64
-# temporaries of its std, or of a sigmoid's or tanh's saturated share (a float64 copy and its
-# slope), with room to spare.
+# Bytes per value of the largest layer while its statistics are computed, at most: the
+# float64 copy and slope of a sigmoid's or tanh's saturated share, with room to spare (the
+# histogram, mean and std take a block at a time, a ReLU's dead share a boolean per value).
 _WORK_BYTES_PER_VALUE = 32
 
 
@@ -93,8 +93,8 @@ def check_memory(owner, probe, outputs):
     """A ValueError when the probe's layer outputs would take more than half the available memory.
 
     `outputs` gives (shape, bytes per value) of every recorded output for the whole probe: all
-    of them are held at once, and the largest also in float64 while its statistics are worked
-    out; outputs of a size unknown when traced are left out. The message says how many
+    of them are held at once, and the largest also in float64 while its saturated share is
+    worked out; outputs of a size unknown when traced are left out. The message says how many
     examples fit.
     """
     budget = available_memory()
@@ -232,10 +232,15 @@ class ActivationStatistics(ProbeCallback):
         every: log after every this many Keras epochs.
         passes_per_epoch: passes over the data that one Keras epoch stands for.
 
-    Memory: every layer's output on the whole probe is held at once (in float32; each layer
-    also in float64 while its statistics are computed). At the start of training the callback
-    estimates that from the traced shapes and refuses a probe that would take more than half
-    the memory available, saying how many examples fit (a 500-example probe of MobileNetV2 at
+    Cost: with a `GradientStatistics` of the same `fit` on the same `probe_x` (on TensorFlow),
+    the activations and the gradients come from ONE traced function, one pass of the model
+    for both at each log point (see `probe.ProbePlan`); a later `fit` of the same model,
+    probes and loss reuses it.
+
+    Memory: every layer's output on the whole probe is held at once (in float32; a sigmoid or
+    tanh layer's also in float64 while its saturated share is computed). At the start of
+    training the callback estimates that from the traced shapes and refuses a probe that would
+    take more than half the memory available, saying how many examples fit (a 500-example probe of MobileNetV2 at
     32x32 takes about 1.3 GB; in float64, as before, it took 2.7 GB).
 
     Raises:

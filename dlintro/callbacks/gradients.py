@@ -60,8 +60,9 @@ def log10_magnitudes(gradients):
     are left out rather than floored at an arbitrary value that would stretch the axis. The
     `dead_share` scalars of `ActivationStatistics` count the dead units instead.
     """
-    magnitudes = np.concatenate([np.abs(np.asarray(g, dtype=np.float64)).ravel() for g in gradients])
-    return np.log10(magnitudes[magnitudes > 0])
+    # The magnitudes are taken in the gradients' own type (exactly), their log10 in float64.
+    magnitudes = np.concatenate([np.abs(np.asarray(g)).ravel() for g in gradients])
+    return np.log10(magnitudes[magnitudes > 0], dtype=np.float64)
 
 
 def shared_range(arrays):
@@ -113,6 +114,11 @@ class GradientStatistics(ProbeCallback):
     weights are counted once. Frozen (non-trainable) weights get no gradient histogram. Under
     `mixed_float16` the loss is scaled as the optimizer scales it, and the gradients are
     unscaled in float32. A weight the loss does not depend on gets a zero gradient.
+
+    With an `ActivationStatistics` of the same `fit` on the same `probe_x` (on TensorFlow), the
+    gradients and the activations come from ONE traced function, one pass of the model for
+    both at each log point (see `probe.ProbePlan`); a later `fit` of the same model, probes
+    and loss reuses it.
 
     The loss is `model.compute_loss`: the one given to `compile`, or your override of
     `compute_loss`. A model that computes its loss only inside a custom `train_step` (and was
@@ -255,7 +261,7 @@ class GradientStatistics(ProbeCallback):
         for (path, unused), pairs in zip(groups, per_layer):
             for weight, gradient in pairs:
                 summaries.histogram(f"gradients/{weight.path}", gradient)
-            norm = float(np.sqrt(sum(np.sum(gradient.astype("float64") ** 2) for unused, gradient in pairs)))
+            norm = float(np.sqrt(sum(np.sum(np.square(gradient, dtype=np.float64)) for unused, gradient in pairs)))
             summaries.scalar(f"gradient_norm/{path}", norm)
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:

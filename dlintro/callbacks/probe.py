@@ -499,8 +499,9 @@ def probe_graph_options():
     """Within it, TensorFlow instantiates and runs functions without Grappler's optimizations.
 
     The options are TensorFlow's (`tf.config.optimizer`), for the calling thread's function
-    calls; they are put back as they were on leaving, so that Keras's own training functions
-    are optimized as usual.
+    calls; they are put back as they were on leaving, to the byte: TensorFlow instantiates a
+    function again (and optimizes it again) when it is called under another configuration,
+    so that Keras's training function, made before or after, must see the same one.
     """
     if backends.on_jax():
         yield
@@ -510,7 +511,9 @@ def probe_graph_options():
     try:
         yield
     finally:
-        tf.config.optimizer.set_experimental_options({key: before.get(key) for key in _PROBE_GRAPH_OPTIONS})
+        # An option left at its default goes back to unset (None), not to an explicit False,
+        # which TensorFlow would write into the configuration.
+        tf.config.optimizer.set_experimental_options({key: before.get(key) or None for key in _PROBE_GRAPH_OPTIONS})
 
 
 class ProbeFunction:
