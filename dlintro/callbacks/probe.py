@@ -580,7 +580,8 @@ class ProbePlan:
         """Registers a callback (with `asks`, `asked_probes`, `trace_key`, `trace_function`) for this `fit`."""
         if self._built or callback.params is not self._fit:
             self._fit, self._asks, self._built = callback.params, [], False
-        self._asks.append(weakref.ref(callback))
+        if not any(ref() is callback for ref in self._asks):  # a callback prepared twice asks once
+            self._asks.append(weakref.ref(callback))
 
     def build(self):
         """Gives every callback that asked its function: shared, reused, or traced now (once per `fit`).
