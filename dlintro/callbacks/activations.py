@@ -10,6 +10,7 @@ from dlintro.callbacks import backends
 from dlintro.callbacks.probe import (
     ProbeCallback,
     ProbeFunction,
+    all_finite,
     build_from_probe,
     built_inputs,
     check_finite,
@@ -317,12 +318,17 @@ class ActivationStatistics(ProbeCallback):
         # activations (a diverging run just before its loss overflows) would overflow to
         # infinity in float32.
         outputs = [np.asarray(output) for output in self.computed("activations")]
-        described = [buckets_and_moments(output) for output in outputs]
-        if any(description is None for description in described):  # a value is not finite
+        if not all_finite(outputs):
             return False
+        self.write_later(step, self._write, outputs, self._function.recorder)
+        return True
+
+    @staticmethod
+    def _write(step, outputs, recorder):
+        """Every recorded layer's histogram, mean, std and shares at `step` (on the background thread)."""
         summaries = Summaries()
-        recorder = self._function.recorder
-        for tag, layer, output, (buckets, mean, std) in zip(recorder.tags, recorder.layers, outputs, described):
+        for tag, layer, output in zip(recorder.tags, recorder.layers, outputs):
+            buckets, mean, std = buckets_and_moments(output)  # finite: `summarize` checked
             name = activation_name(layer)
             summaries.buckets(f"activations/{tag}", buckets)
             summaries.scalar(f"activation_mean/{tag}", mean)
@@ -334,4 +340,3 @@ class ActivationStatistics(ProbeCallback):
                 if share is not None:
                     summaries.scalar(f"{kind}/{tag}", share)
         summaries.write()
-        return True

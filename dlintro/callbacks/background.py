@@ -19,12 +19,14 @@ _pending = []
 
 
 def submit(job, *arguments):
-    """Runs `job(*arguments)` on the background thread, after every job given before it."""
+    """Runs `job(*arguments)` on the background thread, after every job given before it; returns its future."""
     global _executor
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dlintro-pictures")
-        _pending.append(_executor.submit(job, *arguments))
+        future = _executor.submit(job, *arguments)
+        _pending.append(future)
+    return future
 
 
 def wait():

@@ -242,11 +242,6 @@ class GradientStatistics(ProbeCallback):
         if self._function is None:
             self.prepare()
             self.get_ready()
-        if not self._layout_written:
-            tf.summary.experimental.write_raw_pb(
-                custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
-            )
-            self._layout_written = True
         # On JAX the optimizer's loss scale, as it is now, is an argument of the function.
         inputs = (*self._inputs, self._loss_scale()) if backends.on_jax() else None
         groups = self._function.groups
@@ -256,6 +251,17 @@ class GradientStatistics(ProbeCallback):
         ]
         if not all_finite(g for pairs in per_layer for unused, g in pairs):
             return False
+        self.write_later(step, self._write, per_layer, groups, not self._layout_written)
+        self._layout_written = True
+        return True
+
+    @classmethod
+    def _write(cls, step, per_layer, groups, with_layout):
+        """Every weight's gradient histogram, each layer's norm and magnitudes at `step` (on the background thread)."""
+        if with_layout:
+            tf.summary.experimental.write_raw_pb(
+                custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0
+            )
         summaries = Summaries()
         norms = []
         for (path, unused), pairs in zip(groups, per_layer):
@@ -266,17 +272,17 @@ class GradientStatistics(ProbeCallback):
             norms.append(norm)
         if len(norms) > 1 and norms[-1] > 0:
             summaries.scalar("gradient_norm_ratio/first_over_last", norms[0] / norms[-1])
-        self._add_log_magnitudes(summaries, per_layer)
+        cls._add_log_magnitudes(summaries, per_layer, groups)
         summaries.write()
-        return True
 
-    def _add_log_magnitudes(self, summaries, per_layer):
+    @staticmethod
+    def _add_log_magnitudes(summaries, per_layer, groups):
         """One log10-magnitude histogram per layer, all on the same bucket edges."""
         logs = [log10_magnitudes([gradient for unused, gradient in pairs]) for pairs in per_layer]
         # When every gradient is exactly zero (a net at the exact bottom of its loss), there is
         # no logarithm to draw; an empty histogram on the unit interval keeps every series
         # complete, one histogram per log point.
         value_range = shared_range(logs) or (0.0, 1.0)
-        for (path, unused), values in zip(self._function.groups, logs):
+        for (path, unused), values in zip(groups, logs):
             # A layer whose gradient is exactly zero gets an empty histogram on the shared edges.
             summaries.histogram(f"gradient_magnitude_log10/{path}", values, value_range=value_range)

@@ -2,6 +2,7 @@
 
 import contextlib
 import weakref
+from concurrent import futures
 
 import keras
 import numpy as np
@@ -668,7 +669,9 @@ class ProbeCallback(keras.callbacks.Callback):
     their functions there, together: see `ProbePlan`). A picture is drawn in two parts: `summarize` takes the
     numbers from the model at the log point, and hands them to `in_background`, which draws
     and writes the picture on a background thread while training goes on; `flush` (called at
-    the end of training) waits for it.
+    the end of training) waits for it. The probe statistics are written the same way
+    (`write_later`): `summarize` takes the arrays and checks them, the background thread
+    buckets and writes them.
 
     Args:
         log_dir: directory of the TensorBoard run to write into.
@@ -688,6 +691,7 @@ class ProbeCallback(keras.callbacks.Callback):
         self._function = None  # a `ProbeFunction` given by `ProbePlan`, for the callbacks that ask one
         self._inputs = None  # the probes it is called on
         self._log_point = None  # (step, optimizer iteration) while a step is being logged
+        self._writing = None  # the future of the log point `write_later` is still writing
 
     @property
     def writer(self):
@@ -778,8 +782,19 @@ class ProbeCallback(keras.callbacks.Callback):
 
         For the slow part of a picture (drawing, encoding, writing): `summarize` computes the
         numbers from the model, and passes them as `arguments`, which nothing may change later.
+        Returns the job's future.
         """
-        background.submit(self._draw_into_run, step, draw, arguments)
+        return background.submit(self._draw_into_run, step, draw, arguments)
+
+    def write_later(self, step, write, *arguments):
+        """Calls `write(step, *arguments)` on the background thread, as `in_background`, for statistics.
+
+        `summarize` takes a log point's arrays from the model and decides whether they are all
+        finite; bucketing them into histograms and writing them then overlaps the next passes
+        over the data. The callback's next log point waits for it first, so that at most one
+        log point's arrays are held at a time (what `ActivationStatistics`' memory check assumes).
+        """
+        self._writing = self.in_background(step, write, *arguments)
 
     def _draw_into_run(self, step, draw, arguments):
         with self.writer.as_default(step=step):
@@ -790,6 +805,9 @@ class ProbeCallback(keras.callbacks.Callback):
         # step at the same optimizer iteration, so the same weights.
         iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
         self._log_point = (step, None if iterations is None else int(np.asarray(iterations)))
+        if getattr(self, "_writing", None) is not None:  # its error, if any, is raised by `flush`
+            futures.wait([self._writing])
+            self._writing = None
         try:
             with self.writer.as_default(step=step):
                 if not self.summarize(step):
