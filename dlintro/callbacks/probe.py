@@ -803,11 +803,11 @@ class ProbeCallback(keras.callbacks.Callback):
     def _log(self, step):
         # The callbacks that share a probe function compute it once per log point: the same
         # step at the same optimizer iteration, so the same weights.
-        iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
-        self._log_point = (step, None if iterations is None else int(np.asarray(iterations)))
-        if getattr(self, "_writing", None) is not None:  # its error, if any, is raised by `flush`
+        if self._writing is not None:  # the previous write first; its error, if any, is raised by `flush`
             futures.wait([self._writing])
             self._writing = None
+        iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+        self._log_point = (step, None if iterations is None else int(np.asarray(iterations)))
         try:
             with self.writer.as_default(step=step):
                 if not self.summarize(step):
