@@ -204,3 +204,23 @@ def test_a_probe_too_large_for_memory_is_refused_with_how_many_examples_fit(tmp_
     refused(model, x, y, ActivationStatistics(tmp_path, x[:fit + 1]), tmp_path)
     model.fit(x, y, epochs=1, verbose=0, callbacks=[ActivationStatistics(tmp_path, x[:fit])])
     assert files_in(tmp_path)
+
+
+def test_training_data_that_fail_the_first_batch_leave_no_statistics(tmp_path):
+    # The untrained model's statistics are computed at the first batch's start but written only
+    # once that batch has trained (see `ProbeCallback.write_later`): data that Keras refuses
+    # there leave no histogram behind, as TensorBoard leaves no curve.
+    from dlintro import events
+
+    model, x, y = dense_model()
+    wrong_targets = np.zeros((8, 3), "float32")
+    callbacks = [TensorBoard(tmp_path), ActivationStatistics(tmp_path, x), GradientStatistics(tmp_path, x, y)]
+    with pytest.raises(Exception):
+        model.fit(x, wrong_targets, epochs=1, verbose=0, callbacks=callbacks)
+    assert not events.tags(events.load_run(tmp_path))
+    # The same callbacks on data that fit write the untrained model (step 0) and the epoch.
+    model.fit(x, y, epochs=1, verbose=0, callbacks=callbacks)
+    run = events.load_run(tmp_path)
+    layer = model.layers[0].name
+    for tag in (f"activations/{layer}", f"gradient_norm/{layer}"):
+        assert events.tensor_series(run, tag)[0] == [0, 1]
