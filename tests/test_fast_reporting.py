@@ -71,6 +71,27 @@ def test_background_jobs_run_in_order_on_one_other_thread_and_wait_raises_their_
     background.wait()  # nothing pending: returns at once
 
 
+def test_each_background_lane_keeps_its_order_and_does_not_wait_for_another():
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def slow_picture():
+        started.set()
+        release.wait(timeout=30)
+        ran.append(("pictures", threading.current_thread().name))
+
+    background.submit(slow_picture)
+    started.wait(timeout=30)
+    futures = [background.submit(lambda index=index: ran.append((index, threading.current_thread().name)),
+                                 lane="statistics") for index in range(5)]
+    for future in futures:
+        future.result(timeout=30)  # done while the picture still holds its lane
+    assert [entry[0] for entry in ran] == [0, 1, 2, 3, 4]
+    release.set()
+    background.wait()
+    assert ran[-1][0] == "pictures"
+    assert len({name for _, name in ran}) == 2 and threading.current_thread().name not in {name for _, name in ran}
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "linear", "softplus"])
 def test_a_dense_net_computed_in_numpy_matches_the_keras_model(activation):
     keras.utils.set_random_seed(1)

@@ -785,17 +785,17 @@ class ProbeCallback(keras.callbacks.Callback):
         if self._writer is not None:
             self._writer.flush()
 
-    def in_background(self, step, draw, *arguments):
-        """Calls `draw(step, *arguments)` on the background thread, writing into this run at `step`.
+    def in_background(self, step, draw, *arguments, lane="pictures"):
+        """Calls `draw(step, *arguments)` on `lane`'s background thread, writing into this run at `step`.
 
         For the slow part of a picture (drawing, encoding, writing): `summarize` computes the
         numbers from the model, and passes them as `arguments`, which nothing may change later.
-        Returns the job's future.
+        Returns the job's future. (See `background` for the lanes.)
         """
-        return background.submit(self._draw_into_run, step, draw, arguments)
+        return background.submit(self._draw_into_run, step, draw, arguments, lane=lane)
 
     def write_later(self, step, write, *arguments):
-        """Calls `write(step, *arguments)` on the background thread, as `in_background`, for statistics.
+        """Calls `write(step, *arguments)` on the statistics' background thread, as `in_background` does a picture.
 
         `summarize` takes a log point's arrays from the model and decides whether they are all
         finite; bucketing them into histograms and writing them then overlaps the next passes
@@ -811,14 +811,14 @@ class ProbeCallback(keras.callbacks.Callback):
         if self._first_batch:
             self._held = (step, write, arguments)
         else:
-            self._writing = self.in_background(step, write, *arguments)
+            self._writing = self.in_background(step, write, *arguments, lane="statistics")
 
     def _release(self):
         """Starts the write `write_later` held back during the first batch, if any."""
         held, self._held = self._held, None
         if held is not None:
             step, write, arguments = held
-            self._writing = self.in_background(step, write, *arguments)
+            self._writing = self.in_background(step, write, *arguments, lane="statistics")
 
     def _draw_into_run(self, step, draw, arguments):
         with self.writer.as_default(step=step):
