@@ -325,7 +325,7 @@ class ActivationStatistics(ProbeCallback):
 
     @staticmethod
     def _write(step, outputs, recorder):
-        """Every recorded layer's histogram, mean, std and shares at `step` (on the background thread)."""
+        """Every recorded layer's histogram, mean, std and shares at `step` (on the statistics' background thread)."""
         summaries = Summaries()
         for tag, layer, output in zip(recorder.tags, recorder.layers, outputs):
             buckets, mean, std = buckets_and_moments(output)  # finite: `summarize` checked

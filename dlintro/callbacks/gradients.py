@@ -257,7 +257,7 @@ class GradientStatistics(ProbeCallback):
 
     @classmethod
     def _write(cls, step, per_layer, groups, with_layout):
-        """Every weight's gradient histogram, each layer's norm and magnitudes at `step` (on the background thread)."""
+        """Every weight's gradient histogram, each layer's norm and magnitudes at `step` (on the statistics' background thread)."""
         if with_layout:
             tf.summary.experimental.write_raw_pb(
                 custom_scalar_summary.pb(per_layer_layout()).SerializeToString(), step=0

@@ -670,8 +670,8 @@ class ProbeCallback(keras.callbacks.Callback):
     numbers from the model at the log point, and hands them to `in_background`, which draws
     and writes the picture on a background thread while training goes on; `flush` (called at
     the end of training) waits for it. The probe statistics are written the same way
-    (`write_later`): `summarize` takes the arrays and checks them, the background thread
-    buckets and writes them; the untrained model's are written once the first batch has
+    (`write_later`): `summarize` takes the arrays and checks them, a background thread of
+    their own buckets and writes them; the untrained model's are written once the first batch has
     trained, so that a first batch that fails leaves none.
 
     Args:
