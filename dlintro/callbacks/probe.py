@@ -808,13 +808,12 @@ class ProbeCallback(keras.callbacks.Callback):
         there, and lengthened the batch). After it, the passes run in TensorFlow, which lets
         go of the lock.
         """
-        if self._first_batch:
-            self._held = (step, write, arguments)
-        else:
-            self._writing = self.in_background(step, write, *arguments, lane="statistics")
+        self._held = (step, write, arguments)
+        if not self._first_batch:
+            self._release()
 
     def _release(self):
-        """Starts the write `write_later` held back during the first batch, if any."""
+        """Starts the write `write_later` holds, if any."""
         held, self._held = self._held, None
         if held is not None:
             step, write, arguments = held
